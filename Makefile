@@ -13,7 +13,7 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root unless told; containers and CI run as root.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit nbval bench notebooks student venv clean-venv check
+.PHONY: lab test unit nbval bench notebooks venv clean-venv check gpu
 
 venv: $(STAMP)
 
@@ -49,3 +49,9 @@ check:
 
 clean-venv:
 	rm -rf $(VENV)
+
+# For a learner with an NVIDIA GPU on Linux: swap the CPU build of TensorFlow for the CUDA one
+# (same version; the CUDA libraries come as pip packages). `make lab` afterwards uses it.
+gpu: $(STAMP)
+	$(PY) -m pip uninstall --yes tensorflow-cpu
+	$(PY) -m pip install "tensorflow[and-cuda]==$$(sed -n 's/^tensorflow-cpu==//p' requirements.txt)"
