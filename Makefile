@@ -13,7 +13,7 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root unless told; containers and CI run as root.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit nbval bench notebooks venv clean-venv check gpu
+.PHONY: lab test unit nbval bench notebooks student venv clean-venv check gpu
 
 venv: $(STAMP)
 
@@ -55,3 +55,7 @@ clean-venv:
 gpu: $(STAMP)
 	$(PY) -m pip uninstall --yes tensorflow-cpu
 	$(PY) -m pip install "tensorflow[and-cuda]==$$(sed -n 's/^tensorflow-cpu==//p' requirements.txt)"
+
+# The student edition: notebooks with solution cells replaced by "your turn" stubs, in student/.
+student: $(STAMP)
+	$(PY) tools/make_student.py student
