@@ -4,7 +4,8 @@
     make bench                       # all notebooks
     python bench/run.py 01 03        # only these numbers
 
-For each notebook it reports the wall time of a full top-to-bottom run (kernel start included)
+For each notebook it reports the headline figures it defines (a dict named ``HEADLINE`` in the
+notebook, e.g. ADEs, MOTA/IDF1, a gradient-check error), the wall time of a full top-to-bottom run (kernel start included)
 and the peak resident memory of the kernel process, checks them against the course budget
 (90 s and 1.5 GB per notebook on a 2-core CPU), prints a table and writes the same figures to
 ``bench/results.json`` under the key ``"notebooks"`` (other keys in that file belong to the
@@ -36,13 +37,18 @@ def run_one(path: Path) -> dict:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    # After the notebook's own cells, read its headline figures: a dict named HEADLINE, if it defines one.
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json as _json; print('HEADLINE=' + _json.dumps(globals().get('HEADLINE', {}), default=float))"))
     start = time.perf_counter()
     NotebookClient(nb, timeout=900, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     wall = time.perf_counter() - start
     # The kernel was our child and has been waited for: its peak RSS is in RUSAGE_CHILDREN (KiB on Linux).
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"wall_s": round(wall, 1), "peak_mb": round(peak_mb)}
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+    headline = json.loads(text.split("HEADLINE=", 1)[1]) if "HEADLINE=" in text else {}
+    return {"wall_s": round(wall, 1), "peak_mb": round(peak_mb), "headline": headline}
 
 
 def main(argv: list[str]) -> int:
@@ -69,6 +75,8 @@ def main(argv: list[str]) -> int:
         figures[book.stem] = result
         print(f"{book.stem:<44} {result['wall_s']:>9.1f} {result['peak_mb']:>10d}  "
               f"{'yes' if result['within_budget'] else 'NO'}")
+        for key, value in result["headline"].items():
+            print(f"    {key}: {value}")
     ok = [f for f in figures.values() if "wall_s" in f]
     total = round(sum(f["wall_s"] for f in ok), 1)
     print(f"{'total':<44} {total:>9.1f} {max((f['peak_mb'] for f in ok), default=0):>10d}  "

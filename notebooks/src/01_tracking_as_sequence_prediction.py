@@ -379,3 +379,12 @@ checks.check_window_count(n_windows)
 #   the smooth UCY annotations.
 # - A learned model can only win where motion is predictably non-linear (the per-family table in
 #   section 7). Notebook 02 builds the recurrent network that will try, by hand in NumPy.
+#
+# The headline figures of this notebook (the course benchmark, `make bench`, collects them):
+
+# %%
+HEADLINE = {f"cv_ade_fde_{split}": [round(float(tables[split].loc["constant velocity", c]), 3) for c in ("ADE", "FDE")]
+            for split in tables}
+HEADLINE["cv_ade_synthetic"] = round(float(synthetic_table.loc["constant velocity", "ADE"]), 3)
+HEADLINE["kalman_ade_synthetic"] = round(float(synthetic_table.loc["Kalman (CV)", "ADE"]), 3)
+HEADLINE
