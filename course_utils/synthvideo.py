@@ -34,7 +34,7 @@ import pandas as pd
 from .validation import as_float_array, check_positive_int
 
 __all__ = ["SyntheticVideo", "synthetic_video", "trajectories_to_pixels",
-           "SHAPES", "COLOURS", "GT_COLUMNS"]
+           "SHAPES", "COLOURS", "GT_COLUMNS", "TargetClips", "target_clips"]
 
 SHAPES = ("disc", "square", "triangle")
 #: Object colours (RGB), saturated so they stand out from the grey-green background.
@@ -440,3 +440,118 @@ def synthetic_video(n_frames: int | None = None, *, width: int = 96, height: int
     return SyntheticVideo(frames=frames, gt=gt, centres=centres, radii=radii, occluders=occ,
                           background=background, shapes=shapes, colours=colours, fps=float(fps),
                           seed=seed, masks=masks_all, visible_masks=vis_all)
+
+
+# --------------------------------------------------------------------------- many short clips, one target
+
+@dataclass
+class TargetClips:
+    """Short synthetic clips, each following one *target* (object id 1, the red disc) that walks
+    behind a pillar once, among distractors (a blue square, a yellow triangle, ...).
+
+    frames : (n_clips, T, H, W, 3) uint8   the rendered frames
+    centres : (n_clips, T, 2) float        the target's true centre ``(x, y)`` in pixels
+    visibility : (n_clips, T) float        fraction of the target that is seen (0 = hidden)
+    occluders : list of (k, 4) int         each clip's pillars, ``left, top, width, height``;
+                                           the first one stands on the target's path
+    seeds : (n_clips,) int                 the seed of each clip (``synthetic_video(seed=...)``)
+    """
+    frames: np.ndarray
+    centres: np.ndarray
+    visibility: np.ndarray
+    occluders: list
+    seeds: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __repr__(self) -> str:
+        n, t, h, w, _ = self.frames.shape
+        hidden = float((self.visibility < 0.5).mean())
+        return (f"TargetClips({n} clips of {t} frames, {w}x{h} px, {self.frames.nbytes / 2**20:.1f} MiB; "
+                f"target less than half visible in {hidden:.0%} of frames)")
+
+
+def _target_path(T, size, margin, rng):
+    """A gently turning path that crosses the frame's middle third around frame T/2."""
+    t = np.arange(T, dtype=float)
+    for _ in range(500):
+        tc = rng.uniform(0.4, 0.6) * (T - 1)
+        q = np.array([rng.uniform(0.35, 0.65), rng.uniform(0.3, 0.75)]) * (size - 1)
+        speed = rng.uniform(1.0, 1.5)
+        heading = rng.uniform(-0.35, 0.35) + (np.pi if rng.random() < 0.5 else 0.0)
+        turn = rng.uniform(-0.012, 0.012)                  # radians per frame
+        angle = heading + turn * (t - tc)
+        step = speed * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        path = np.cumsum(step, axis=0)
+        path = path - np.array([np.interp(tc, t, path[:, 0]), np.interp(tc, t, path[:, 1])]) + q
+        if path.min() >= margin and path.max() <= size - 1 - margin:
+            return path, q
+    raise RuntimeError("could not place a target path; use a larger frame")   # pragma: no cover
+
+
+def target_clips(n_clips: int, n_frames: int = 40, *, size: int = 64, n_distractors: int = 2,
+                 n_decoys: int = 1, noise: float = 4.0, seed: int = 0) -> TargetClips:
+    """Render ``n_clips`` seeded clips of ``n_frames`` frames of ``size x size`` pixels.
+
+    In each clip the target (id 1, a red disc) moves at 1.0-1.5 px/frame along a gently turning
+    path and passes behind a static pillar (12-16 px wide at 64 px) around the middle of the clip, at
+    a random height, so it is fully hidden for several frames; ``n_decoys`` more pillars stand
+    away from its path (so a single frame does not tell which pillar hides it); ``n_distractors``
+    other objects cross the frame in straight lines (and may pass in front of the target).  Clip ``i`` is
+    ``synthetic_video(trajectories=..., occluders=..., seed=seed * 100003 + i)``: the same
+    ``seed`` gives the same clips, bit for bit.  Memory: ``n_clips * n_frames * size^2 * 3`` bytes.
+    """
+    n_clips = check_positive_int(n_clips, "n_clips")
+    T = check_positive_int(n_frames, "n_frames", minimum=8)
+    size = check_positive_int(size, "size", minimum=32)
+    n_distractors = check_positive_int(n_distractors, "n_distractors", minimum=0)
+    n_decoys = check_positive_int(n_decoys, "n_decoys", minimum=0)
+    seed = check_positive_int(seed, "seed", minimum=0)
+    if not noise >= 0:
+        raise ValueError(f"noise: expected a non-negative number of grey levels, got {noise!r}")
+    n_obj = 1 + n_distractors
+    shapes = [SHAPES[i % len(SHAPES)] for i in range(n_obj)]
+    margin = size / 14 * 1.2 + 1
+    frames = np.empty((n_clips, T, size, size, 3), np.uint8)
+    centres = np.empty((n_clips, T, 2))
+    visibility = np.empty((n_clips, T))
+    occluders = []
+    reach = size / 14 * 1.15 * 1.5 + 2       # keep decoy pillars this far from the target's path
+    seeds = np.empty(n_clips, np.int64)
+    frac = np.linspace(0, 1, T)[:, None]
+    for c in range(n_clips):
+        clip_seed = seed * 100003 + c
+        rng = np.random.default_rng([seed, c, 7])
+        paths = np.empty((n_obj, T, 2))
+        paths[0], q = _target_path(T, size, margin, rng)
+        for k in range(1, n_obj):
+            while True:
+                p0, p1 = rng.uniform(margin, size - 1 - margin, size=(2, 2))
+                if np.linalg.norm(p1 - p0) >= 0.5 * size:
+                    break
+            paths[k] = p0 + frac * (p1 - p0)
+        w = rng.uniform(12, 16) * size / 64
+        h = rng.uniform(24, 36) * size / 64
+        # the pillar on the target's path; the target crosses it at a random height
+        occ = [np.rint([q[0] - w / 2 + rng.uniform(-1, 1), q[1] - h * rng.uniform(0.25, 0.75), w, h]).astype(int)]
+        for _ in range(n_decoys):      # pillars elsewhere: a hidden target could be behind any of them
+            for _ in range(200):
+                dw, dh = rng.uniform(12, 16) * size / 64, rng.uniform(24, 36) * size / 64
+                box = np.rint([rng.uniform(0, size - dw), rng.uniform(0, size - dh), dw, dh]).astype(int)
+                near = ((paths[0, :, 0] > box[0] - reach) & (paths[0, :, 0] < box[0] + box[2] + reach)
+                        & (paths[0, :, 1] > box[1] - reach) & (paths[0, :, 1] < box[1] + box[3] + reach))
+                if not near.any() and not any(_overlap(box, o) for o in occ):
+                    occ.append(box)
+                    break
+        clip = synthetic_video(trajectories=paths, occluders=occ, shapes=shapes, width=size,
+                               height=size, object_size=size / 14, noise=noise, seed=clip_seed)
+        frames[c] = clip.frames
+        centres[c] = paths[0]
+        vis = np.zeros(T)
+        rows = clip.gt[clip.gt["id"] == 1]
+        vis[rows["frame"].to_numpy()] = rows["visibility"].to_numpy()
+        visibility[c] = vis
+        occluders.append(clip.occluders)
+        seeds[c] = clip_seed
+    return TargetClips(frames=frames, centres=centres, visibility=visibility, occluders=occluders, seeds=seeds)
