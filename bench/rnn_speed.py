@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/rnn_speed.py            # both sizes, about half a minute
     .venv/bin/python bench/rnn_speed.py --quick    # fewer repeats
+    .venv/bin/python bench/rnn_speed.py --blas-threads 1   # NumPy's OpenBLAS on one thread
 
 One training step's worth of work is timed for each implementation, in float32:
 
@@ -12,11 +13,17 @@ One training step's worth of work is timed for each implementation, in float32:
 - Keras graph: the same step wrapped in ``tf.function`` (how ``model.fit`` runs it).
 
 The loss is ``sum(dout * outputs)`` with a fixed random ``dout``, so all three compute the
-same gradients (checked before timing).  Each figure is the median of many timed
-calls, made in alternating blocks (NumPy, eager, graph, NumPy, ...) so that bursts of load
-from other processes on a shared machine fall on all three.  The script prints a table with the ratio NumPy / Keras (target:
-at most 2) and stores the figures under the key ``"rnn_speed"`` of ``bench/results.json``
-(other keys of that file are left as they are).
+same gradients (checked before timing).  Each figure is the median of many timed calls,
+made in alternating blocks (NumPy, eager, graph, NumPy, ...) so that bursts of load from
+other processes on a shared machine fall on all three.  The script prints a table with the
+ratio NumPy / Keras (target: at most 2) and stores the figures under the key
+``"rnn_speed"`` of ``bench/results.json``
+(one entry per OpenBLAS thread setting; other keys of that file are left as they are).
+
+On a machine shared with other busy processes, OpenBLAS's default of one thread per core
+can make NumPy many times slower (its threads wait for each other while descheduled);
+``--blas-threads 1`` avoids that.  The script reports the 1-minute load average so a
+reader can tell a quiet measurement from a busy one.
 """
 from __future__ import annotations
 
@@ -30,6 +37,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def _blas_threads_from_argv(argv) -> str | None:
+    """``--blas-threads N`` must act before NumPy is imported (OpenBLAS reads it at load time)."""
+    for i, arg in enumerate(argv):
+        if arg == "--blas-threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--blas-threads="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+if _blas_threads_from_argv(sys.argv[1:]):
+    os.environ["OPENBLAS_NUM_THREADS"] = _blas_threads_from_argv(sys.argv[1:])
 
 from course_utils.notebook import quiet_tensorflow  # noqa: E402
 
@@ -116,24 +137,38 @@ def bench_size(batch: int, steps: int, hidden: int, min_seconds: float) -> dict:
             "ratio_numpy_over_keras_graph": t_np / t_graph}
 
 
-def save(entry: dict) -> None:
-    """Read-modify-write bench/results.json: only the "rnn_speed" key is replaced."""
+def save(entry: dict) -> str:
+    """Read-modify-write bench/results.json: only ``["rnn_speed"][<configuration>]`` is replaced.
+
+    The configuration is the OpenBLAS thread setting (``openblas_default`` or
+    ``openblas_1_threads`` ...), so runs with and without ``--blas-threads`` are kept side by side.
+    """
     data = {}
     if RESULTS.exists():
         try:
             data = json.loads(RESULTS.read_text(encoding="utf-8"))
         except ValueError:
             print(f"warning: {RESULTS.name} was not valid JSON; starting a new file", file=sys.stderr)
-    data["rnn_speed"] = entry
+    key = ("openblas_default" if entry["blas_threads"] == "default"
+           else f"openblas_{entry['blas_threads']}_threads")
+    section = data.get("rnn_speed")
+    if not isinstance(section, dict) or "sizes" in section:     # an older single-run layout
+        section = {}
+    section[key] = entry
+    data["rnn_speed"] = section
     tmp = RESULTS.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, RESULTS)
+    return key
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="time for less long (noisier)")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results.json")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="threads for NumPy's OpenBLAS (default: OpenBLAS's choice, one per core); "
+                             "1 is much more robust on a machine shared with other busy processes")
     args = parser.parse_args(argv)
     min_seconds = 1.0 if args.quick else 3.0
 
@@ -142,6 +177,7 @@ def main(argv=None) -> int:
 
     rows = [bench_size(*size, min_seconds=min_seconds) for size in SIZES]
     print(f"forward + backward, float32, median of repeats; {os.cpu_count()} CPU cores, "
+          f"OpenBLAS threads {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, "
           f"NumPy {np.__version__}, TensorFlow {tf.__version__}, Keras {keras.__version__}")
     head = (f"{'batch':>5} {'time':>4} {'hidden':>6} | {'NumPy ms':>9} {'Keras eager ms':>14} "
             f"{'Keras graph ms':>14} | {'NumPy/eager':>11} {'NumPy/graph':>11}")
@@ -161,11 +197,12 @@ def main(argv=None) -> int:
     entry = {"date": time.strftime("%Y-%m-%d"), "cpu_cores": os.cpu_count(), "load_average_1min": load,
              "machine": platform.machine(), "python": platform.python_version(),
              "numpy": np.__version__, "tensorflow": tf.__version__, "keras": keras.__version__,
+             "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
              "dtype": "float32", "target": "numpy_ms <= 2 * keras_ms", "target_met": worst <= 2.0,
              "sizes": [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]}
     if not args.no_save:
-        save(entry)
-        print(f"saved under 'rnn_speed' in {RESULTS.relative_to(ROOT)}")
+        key = save(entry)
+        print(f"saved under ['rnn_speed']['{key}'] in {RESULTS.relative_to(ROOT)}")
     return 0
 
 
