@@ -335,6 +335,7 @@ class HOGPeopleDetector:
         self.min_neighbours = check_positive_int(min_neighbours, "min_neighbours", minimum=0)
         self.eps = float(eps)
         self.person_box = (fx, fy)
+        self.last_windows = None
 
     def scales(self, width: int, height: int) -> list[float]:
         """The pyramid's scale factors for a ``width x height`` frame (1, 1.05, 1.1025, ...)."""
@@ -369,10 +370,11 @@ class HOGPeopleDetector:
 
     def detect(self, frame) -> Detections:
         """People in ``frame (H, W, 3) uint8``: grouped hits, clipped to the frame, shrunk to
-        ``person_box``; scores are the best SVM score of each group."""
+        ``person_box``; scores are the best SVM score of each group.  The hits before grouping
+        are kept in ``self.last_windows`` (see :meth:`windows`)."""
         frame = check_frame(frame)
         H, W = frame.shape[:2]
-        raw = self.windows(frame)
+        raw = self.last_windows = self.windows(frame)
         grouped = group_windows(raw.boxes, raw.scores, min_neighbours=self.min_neighbours, eps=self.eps)
         boxes = _clip(grouped.boxes, W, H)
         ok = (boxes[:, 2] > 0) & (boxes[:, 3] > 0)
@@ -425,8 +427,9 @@ class MovingObjectDetector:
 
     ``detect(frame)`` updates the per-pixel background model with the frame, marks the pixels
     that do not fit it (``self.mask``: 255 foreground, 127 shadow, 0 background; shadows are
-    ignored) and returns :func:`foreground_boxes` of the foreground.  Feed the frames of *one*
-    sequence in order; ``reset()`` before another.  Sizes are in pixels of the frames given
+    ignored) and returns :func:`foreground_boxes` of the foreground.  The first frame only starts
+    the background model (MOG2 marks every pixel of it as foreground), so it gives no boxes.  Feed
+    the frames of *one* sequence in order; ``reset()`` before another.  Sizes are in pixels of the frames given
     (the course's defaults suit TUD at half size, 320x240).
 
     history : how many recent frames the background model remembers
@@ -452,6 +455,7 @@ class MovingObjectDetector:
                                                          detectShadows=True)
         self._shape = None
         self.mask = None
+        self.frames_seen = 0
 
     def detect(self, frame) -> Detections:
         frame = check_frame(frame)
@@ -460,6 +464,9 @@ class MovingObjectDetector:
                              f"{frame.shape}; call reset() before a new sequence")
         self._shape = frame.shape
         self.mask = self._model.apply(np.ascontiguousarray(frame))
+        self.frames_seen += 1
+        if self.frames_seen == 1:
+            return _empty()
         return foreground_boxes(self.mask == 255, **self.box_options)
 
     __call__ = detect

@@ -517,7 +517,7 @@ def target_clips(n_clips: int, n_frames: int = 40, *, size: int = 64, n_distract
     centres = np.empty((n_clips, T, 2))
     visibility = np.empty((n_clips, T))
     occluders = []
-    reach = size / 14 * 1.15 * 1.5 + 2       # keep decoy pillars this far from the target's path
+    reach = size / 14 * 1.15 + 1.5           # decoy pillars never touch the target (its largest radius + 1.5 px)
     seeds = np.empty(n_clips, np.int64)
     frac = np.linspace(0, 1, T)[:, None]
     for c in range(n_clips):
@@ -537,7 +537,7 @@ def target_clips(n_clips: int, n_frames: int = 40, *, size: int = 64, n_distract
         occ = [np.rint([q[0] - w / 2 + rng.uniform(-1, 1), q[1] - h * rng.uniform(0.25, 0.75), w, h]).astype(int)]
         for _ in range(n_decoys):      # pillars elsewhere: a hidden target could be behind any of them
             for _ in range(200):
-                dw, dh = rng.uniform(12, 16) * size / 64, rng.uniform(24, 36) * size / 64
+                dw, dh = rng.uniform(12, 16) * size / 64, rng.uniform(20, 32) * size / 64
                 box = np.rint([rng.uniform(0, size - dw), rng.uniform(0, size - dh), dw, dh]).astype(int)
                 near = ((paths[0, :, 0] > box[0] - reach) & (paths[0, :, 0] < box[0] + box[2] + reach)
                         & (paths[0, :, 1] > box[1] - reach) & (paths[0, :, 1] < box[1] + box[3] + reach))

@@ -518,3 +518,56 @@ def test_synthetic_video_follows_course_trajectory_families():
     assert clip.frames.shape == (30, 96, 96, 3) and len(clip.gt) == 4 * 30
     np.testing.assert_allclose(clip.gt.sort_values(["id", "frame"]).cx.to_numpy(),
                                px[:, :, 0].ravel())
+
+
+# --------------------------------------------------------------------------- target clips (notebook 04)
+
+def test_target_clips_shapes_and_seeds():
+    from course_utils.synthvideo import target_clips
+    a = target_clips(3, n_frames=20, size=48, seed=5)
+    b = target_clips(3, n_frames=20, size=48, seed=5)
+    assert a.frames.shape == (3, 20, 48, 48, 3) and a.frames.dtype == np.uint8
+    assert a.centres.shape == (3, 20, 2) and a.visibility.shape == (3, 20) and len(a) == 3
+    np.testing.assert_array_equal(a.frames, b.frames)
+    assert not np.array_equal(a.frames, target_clips(3, n_frames=20, size=48, seed=6).frames)
+    assert "3 clips of 20 frames" in repr(a)
+
+
+def test_target_clips_hide_the_target_behind_the_first_pillar_only():
+    from course_utils.synthvideo import target_clips
+    clips = target_clips(6, seed=0)
+    radius = 64 / 14 * 1.15
+    for c in range(len(clips)):
+        vis, xy = clips.visibility[c], clips.centres[c]
+        assert (vis == 0).any() and (vis == 1).any()
+        assert len(clips.occluders[c]) == 2
+        left, top, w, h = clips.occluders[c][0]
+        hidden = vis == 0
+        inside = (xy[:, 0] >= left) & (xy[:, 0] < left + w) & (xy[:, 1] >= top) & (xy[:, 1] < top + h)
+        assert inside[hidden].mean() > 0.5             # mostly behind the pillar on its path
+        left, top, w, h = clips.occluders[c][1]        # the decoy never touches the target
+        dx = np.maximum(np.maximum(left - xy[:, 0], xy[:, 0] - (left + w - 1)), 0)
+        dy = np.maximum(np.maximum(top - xy[:, 1], xy[:, 1] - (top + h - 1)), 0)
+        assert np.hypot(dx, dy).min() > radius
+
+
+def test_target_clips_centres_match_the_red_pixels():
+    from course_utils.synthvideo import target_clips
+    clips = target_clips(2, seed=3)
+    f = clips.frames.astype(int)
+    red = (f[..., 0] > 150) & (f[..., 1] < 110) & (f[..., 2] < 110)
+    rows, cols = np.mgrid[0:64, 0:64]
+    full = clips.visibility == 1
+    cx = (red * cols).sum(axis=(-2, -1))[full] / red.sum(axis=(-2, -1))[full]
+    cy = (red * rows).sum(axis=(-2, -1))[full] / red.sum(axis=(-2, -1))[full]
+    np.testing.assert_allclose(cx, clips.centres[..., 0][full], atol=0.35)
+    np.testing.assert_allclose(cy, clips.centres[..., 1][full], atol=0.35)
+
+
+def test_target_clips_bad_inputs():
+    from course_utils.synthvideo import target_clips
+    for kwargs, match in [({"n_clips": 0}, "n_clips"), ({"n_clips": 1, "n_frames": 4}, "n_frames"),
+                          ({"n_clips": 1, "size": 16}, "size"), ({"n_clips": 1, "noise": -1}, "noise"),
+                          ({"n_clips": 1, "n_decoys": -1}, "n_decoys"), ({"n_clips": 1, "seed": -2}, "seed")]:
+        with pytest.raises(ValueError, match=match):
+            target_clips(**kwargs)
