@@ -31,13 +31,14 @@ __all__ = ["FitResult", "fit", "plot_history", "batches_per_epoch", "set_seed", 
 
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy, Keras and TensorFlow and switch TensorFlow to deterministic ops."""
-    from .models import import_keras
-    keras = import_keras()
-    import tensorflow as tf
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
+    from .models import import_keras
+    keras = import_keras()
     keras.utils.set_random_seed(int(seed))
-    tf.config.experimental.enable_op_determinism()
+    if keras.backend.backend() == "tensorflow":   # the only TensorFlow-specific switch
+        import tensorflow as tf
+        tf.config.experimental.enable_op_determinism()
 
 
 def batches_per_epoch(n_examples: int, batch_size: int) -> int:
