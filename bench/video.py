@@ -2,13 +2,13 @@
 """Benchmark for notebook 04 (from pixels to positions): classic detectors on real video, and
 tracking through occlusion.
 
-    .venv/bin/python bench/video.py                 # about 1.5 minutes on a 2-core CPU
-    .venv/bin/python bench/video.py --no-notebook   # only the detection table (about 20 s)
+    .venv/bin/python bench/video.py                 # about a minute on a 2-core CPU
+    .venv/bin/python bench/video.py --no-notebook   # only the detection table (about 15 s)
 
 1. **Detection table**, per TUD sequence and detector: precision, recall and F1 at IoU 0.5 against
    ``gt/gt.txt`` (``course_utils.video.detection_scores``), and frames per second.  Our two
    detectors (``course_utils.detect``: MOG2 + connected components at 320x240, the HOG people
-   detector at 640x480) are scored from the files of ``tools/precompute_detections.py`` in
+   detector (OpenCV's, one thread) at 640x480) are scored from the files of ``tools/precompute_detections.py`` in
    ``data/detections/`` (``tests/test_detectors.py`` checks that a rerun gives the same rows);
    their speed is measured again here (MOG2 over the whole sequence, HOG over ``--hog-frames``
    frames; detector time only) next to the speed stored by that script.  The two published
@@ -68,7 +68,7 @@ def detection_table(hog_frames: int) -> dict:
                      {"fps_now": round(mog_fps, 1), "fps_precompute": stored[name]["mog2"]["fps"],
                       "frame_size": "320x240"}),
             "hog": (detect.read_mot_detections(data_dir() / "detections" / f"{name}_hog.txt"),
-                    {"fps_now": round(hog_fps, 2), "fps_precompute": stored[name]["hog"]["fps"],
+                    {"fps_now": round(hog_fps, 1), "fps_precompute": stored[name]["hog"]["fps"],
                      "frame_size": "640x480", "fps_now_frames": len(full)}),
             "mot15_public_det": (seq.detections["det"], {"fps_now": None}),
             "faster_rcnn_det_frcnn": (seq.detections["det_frcnn"], {"fps_now": None}),
@@ -98,7 +98,7 @@ def occlusion_comparison() -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-notebook", action="store_true", help="skip executing notebook 04")
-    parser.add_argument("--hog-frames", type=int, default=4, help="frames per sequence to time HOG on")
+    parser.add_argument("--hog-frames", type=int, default=20, help="frames per sequence to time HOG on")
     args = parser.parse_args(argv)
     figures = {
         "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

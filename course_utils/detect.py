@@ -8,10 +8,8 @@ convention) and ``scores (n,)`` (higher = more confident).
   Oriented Gradients for Human Detection", CVPR 2005).  A 64x128-pixel window is described by
   3780 numbers (gradient-orientation histograms of 8x8-pixel cells, normalised over 16x16-pixel
   blocks); a linear SVM scores every window of an image pyramid; overlapping hits are grouped.
-  OpenCV shipped this detector as ``cv2.HOGDescriptor`` up to version 4; OpenCV 5 moved it out of
-  the main package, so it is re-implemented here in NumPy, step for step as OpenCV 4 computes it,
-  with OpenCV's trained weights (``data/detections/hog_people_svm.txt``).  Where OpenCV 4 is
-  installed, ``tests/test_detectors.py`` checks that both give the same descriptor and scores.
+  This is OpenCV's ``cv2.HOGDescriptor`` with its trained default people detector; the class adds
+  input checks, deterministic scores and boxes shrunk from the window to the person.
 - :class:`MovingObjectDetector`: OpenCV's MOG2 background subtractor (a Gaussian mixture per
   pixel, Zivkovic 2004/2006) plus connected components: whatever moves and is large enough becomes a
   box.  It keeps state: feed it the frames of one static-camera sequence in order.
@@ -30,24 +28,19 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from .validation import as_float_array, check_positive_int
+from .validation import check_positive_int
 
 __all__ = [
-    "Detections", "HOG_WINDOW", "HOG_DESCRIPTOR_SIZE", "load_hog_people_svm", "hog_block_grid",
-    "hog_descriptor", "hog_window_scores", "group_windows", "HOGPeopleDetector",
-    "MovingObjectDetector", "foreground_boxes", "check_frame",
+    "Detections", "HOG_WINDOW", "HOG_DESCRIPTOR_SIZE", "load_hog_people_svm", "hog_descriptor",
+    "HOGPeopleDetector", "MovingObjectDetector", "foreground_boxes", "check_frame",
     "detections_to_mot", "write_mot_detections", "read_mot_detections",
 ]
 
 #: The HOG detection window, ``(width, height)`` in pixels.
 HOG_WINDOW = (64, 128)
-_CELL, _BLOCK, _NBINS = 8, 16, 9
-_BLOCKS_X = (HOG_WINDOW[0] - _BLOCK) // _CELL + 1        # 7 blocks across a window
-_BLOCKS_Y = (HOG_WINDOW[1] - _BLOCK) // _CELL + 1        # 15 blocks down
-_BLOCK_SIZE = 4 * _NBINS                                 # 2x2 cells of 9 bins = 36 numbers
-#: Numbers in one window's HOG descriptor: 7 x 15 blocks x 36 = 3780.
-HOG_DESCRIPTOR_SIZE = _BLOCKS_X * _BLOCKS_Y * _BLOCK_SIZE
-_SVM_FILE = "hog_people_svm.txt"
+_CELL = 8                                                # pixels per cell side; windows move by one cell
+#: Numbers in one window's HOG descriptor: 7 x 15 blocks of 2x2 cells x 9 bins = 3780.
+HOG_DESCRIPTOR_SIZE = 7 * 15 * 36
 
 
 class Detections(NamedTuple):
@@ -91,197 +84,35 @@ def check_frame(frame, name: str = "frame") -> np.ndarray:
     return arr
 
 
-# --------------------------------------------------------------------------- HOG descriptor
+# --------------------------------------------------------------------------- HOG people detector
 
-def load_hog_people_svm(path=None) -> tuple[np.ndarray, float]:
-    """The people detector's linear SVM: ``(weights (3780,) float32, bias)``.
-
-    Default file: ``data/detections/hog_people_svm.txt`` (OpenCV's ``getDefaultPeopleDetector``;
-    source and licence in its header).  Weights are in OpenCV's descriptor order (see
-    :func:`hog_descriptor`).
-    """
-    if path is None:
-        from .data import data_dir
-        path = data_dir() / "detections" / _SVM_FILE
-    path = Path(os.fspath(path))
-    if not path.is_file():
-        raise FileNotFoundError(f"HOG SVM weights not found: {str(path)!r}")
-    try:
-        values = np.loadtxt(path, dtype=np.float32, comments="#", ndmin=1)
-    except ValueError as exc:
-        raise ValueError(f"{path}: expected one number per line ({exc})") from None
-    if values.shape != (HOG_DESCRIPTOR_SIZE + 1,):
-        raise ValueError(f"{path}: expected {HOG_DESCRIPTOR_SIZE + 1} numbers (3780 weights and a bias), "
-                         f"got {values.size}")
-    return values[:-1].copy(), float(values[-1])
+def _bgr(frame: np.ndarray) -> np.ndarray:
+    """RGB -> the contiguous BGR array OpenCV expects (the channel order only breaks ties
+    between channels with equally strong gradients, but this is how OpenCV is normally fed)."""
+    return np.ascontiguousarray(frame[..., ::-1])
 
 
-def _gradient_bins(frame: np.ndarray, pad: int) -> np.ndarray:
-    """Per pixel of the frame padded by ``pad`` on every side: the gradient magnitude split
-    between the two nearest of 9 orientation bins -> ``(H + 2 pad, W + 2 pad, 9)`` float32.
-
-    As OpenCV: square-root gamma, centred differences, per pixel the colour channel with the
-    largest gradient, unsigned orientation (0-180 degrees) in 20-degree bins, linear
-    interpolation between neighbouring bins, mirrored borders (reflect-101).
-    """
-    lut = np.sqrt(np.arange(256, dtype=np.float32))
-    img = lut[frame[..., ::-1]]                       # BGR: OpenCV's channel order breaks ties
-    p = np.pad(img, ((pad + 1, pad + 1), (pad + 1, pad + 1), (0, 0)), mode="reflect")
-    dx = p[1:-1, 2:] - p[1:-1, :-2]
-    dy = p[2:, 1:-1] - p[:-2, 1:-1]
-    mag2 = dx * dx + dy * dy
-    best = np.argmax(mag2, axis=-1)[..., None]        # first maximum: OpenCV's tie-break
-    dx = np.take_along_axis(dx, best, -1)[..., 0]
-    dy = np.take_along_axis(dy, best, -1)[..., 0]
-    mag = np.sqrt(dx * dx + dy * dy)
-    angle = np.arctan2(dy, dx)
-    angle = np.where(angle < 0, angle + np.float32(2 * np.pi), angle).astype(np.float32)
-    a = angle * np.float32(_NBINS / np.pi) - np.float32(0.5)
-    lo = np.floor(a)
-    frac = a - lo
-    lo = lo.astype(np.int64) % _NBINS
-    hi = (lo + 1) % _NBINS
-    out = np.zeros(mag.shape + (_NBINS,), np.float32)
-    np.put_along_axis(out, lo[..., None], (mag * (1 - frac))[..., None], axis=-1)
-    hi_val = np.take_along_axis(out, hi[..., None], -1) + (mag * frac)[..., None]
-    np.put_along_axis(out, hi[..., None], hi_val, axis=-1)
-    return out
-
-
-def _block_weights() -> np.ndarray:
-    """``(2, 2, 16, 16)`` weight of each pixel of a block for cell ``(cx, cy)``: a Gaussian over
-    the block (sigma 4 px) times bilinear interpolation between the cells' centres."""
-    idx = np.arange(_BLOCK, dtype=np.float64)
-    gauss = np.exp(-((idx[:, None] - 8) ** 2 + (idx[None, :] - 8) ** 2) / (2 * 4.0 ** 2))
-    tri = np.stack([np.clip(1 - np.abs((idx + 0.5) / _CELL - 0.5 - c), 0, None) for c in (0, 1)])
-    # w[cx, cy, i (row), j (column)]
-    return (gauss[None, None] * tri[None, :, :, None] * tri[:, None, None, :]).astype(np.float32)
-
-
-_WEIGHTS = _block_weights()
-# the same weights per tile position: [v (row in tile), u (column in tile), a, b, cx, cy]
-_TILE_WEIGHTS = np.ascontiguousarray(
-    _WEIGHTS.reshape(2, 2, 2, _CELL, 2, _CELL).transpose(3, 5, 2, 4, 0, 1))
-
-
-def hog_block_grid(frame, *, padding: int = 0) -> np.ndarray:
-    """Normalised HOG blocks on an 8-pixel grid: ``(rows, cols, 36)`` float32.
-
-    Block ``[i, j]`` covers pixels ``8i .. 8i+15`` (rows) and ``8j .. 8j+15`` (columns) of the frame
-    padded by ``padding`` pixels (mirrored) on every side; its 36 numbers are the 9-bin
-    histograms of its 2x2 cells (in OpenCV's order: cell (x0, y0), (x0, y1), (x1, y0), (x1, y1)),
-    L2-Hys normalised (scale to unit length, clip at 0.2, rescale).
-    """
-    frame = check_frame(frame)
-    padding = check_positive_int(padding, "padding", minimum=0)
-    if padding % _CELL:
-        raise ValueError(f"padding: expected a multiple of {_CELL} pixels, got {padding}")
-    o = _gradient_bins(frame, padding)
-    H, W = o.shape[:2]
-    ty, tx = H // _CELL, W // _CELL
-    if ty < 2 or tx < 2:
-        raise ValueError(f"frame: expected at least {_BLOCK}x{_BLOCK} pixels (with padding), got "
-                         f"{frame.shape[1]}x{frame.shape[0]}")
-    tiles = o[:ty * _CELL, :tx * _CELL].reshape(ty, _CELL, tx, _CELL, _NBINS)
-    # each 8x8 tile's contribution to each cell of each block it belongs to: one matrix product
-    part = np.tensordot(tiles, _TILE_WEIGHTS, axes=([1, 3], [0, 1]))       # (ty, tx, 9, a, b, cx, cy)
-    hist = np.zeros((ty - 1, tx - 1, _NBINS, 2, 2), np.float32)            # [.., bin, cx, cy]
-    for a in (0, 1):                   # tile row inside the block
-        for b in (0, 1):               # tile column inside the block
-            hist += part[a:ty - 1 + a, b:tx - 1 + b, :, a, b]
-    hist = hist.transpose(0, 1, 3, 4, 2)                                   # [.., cx, cy, bin]
-    blocks = hist.reshape(ty - 1, tx - 1, _BLOCK_SIZE)
-    norm = np.sqrt((blocks * blocks).sum(-1, keepdims=True))
-    blocks = np.minimum(blocks / (norm + np.float32(0.1 * _BLOCK_SIZE)), np.float32(0.2))
-    norm = np.sqrt((blocks * blocks).sum(-1, keepdims=True))
-    return (blocks / (norm + np.float32(1e-3))).astype(np.float32)
+def load_hog_people_svm() -> tuple[np.ndarray, float]:
+    """The people detector's linear SVM, as OpenCV ships it
+    (``cv2.HOGDescriptor_getDefaultPeopleDetector()``): ``(weights (3780,) float32, bias)``;
+    a window's score is ``weights @ hog_descriptor(window) + bias``."""
+    svm = np.asarray(_cv2().HOGDescriptor_getDefaultPeopleDetector(), np.float32).reshape(-1)
+    return svm[:-1].copy(), float(svm[-1])
 
 
 def hog_descriptor(window) -> np.ndarray:
-    """The HOG descriptor of one 64x128 window ``(128, 64, 3)`` uint8 -> ``(3780,)`` float32.
+    """The HOG descriptor of one 64x128 window ``(128, 64, 3)`` uint8 -> ``(3780,)`` float32
+    (OpenCV's ``HOGDescriptor().compute``).
 
-    7 x 15 overlapping blocks of 36 numbers, in OpenCV's order (block columns outer, block rows
-    inner), so ``weights @ hog_descriptor(w) + bias`` is the people detector's score.
+    7 x 15 overlapping blocks of 2x2 cells x 9 orientation bins = 36 numbers each, in OpenCV's
+    order (block columns outer, block rows inner), so ``weights @ hog_descriptor(w) + bias`` is the
+    people detector's score (:func:`load_hog_people_svm`).
     """
     window = check_frame(window, "window")
     if window.shape[:2] != (HOG_WINDOW[1], HOG_WINDOW[0]):
         raise ValueError(f"window: expected a {HOG_WINDOW[0]}x{HOG_WINDOW[1]} image (shape (128, 64, 3)), "
                          f"got shape {window.shape}; resize it first")
-    grid = hog_block_grid(window)                       # (15, 7, 36)
-    return grid.transpose(1, 0, 2).reshape(-1)
-
-
-def hog_window_scores(frame, weights=None, bias: float | None = None, *, padding: int = 8) -> np.ndarray:
-    """The SVM score of every 64x128 window on an 8-pixel grid: ``(rows, cols)`` float.
-
-    ``scores[i, j]`` belongs to the window whose top-left corner is pixel
-    ``(x, y) = (8 j - padding, 8 i - padding)`` of ``frame``.  Default weights: the people detector.
-    """
-    if weights is None:
-        weights, default_bias = load_hog_people_svm()
-        bias = default_bias if bias is None else bias
-    weights = np.asarray(weights, np.float32).reshape(-1)
-    if weights.shape != (HOG_DESCRIPTOR_SIZE,):
-        raise ValueError(f"weights: expected {HOG_DESCRIPTOR_SIZE} numbers, got shape {weights.shape}")
-    grid = hog_block_grid(frame, padding=padding)
-    rows, cols = grid.shape[0] - _BLOCKS_Y + 1, grid.shape[1] - _BLOCKS_X + 1
-    if rows < 1 or cols < 1:
-        return np.zeros((max(rows, 0), max(cols, 0)))
-    w = weights.reshape(_BLOCKS_X, _BLOCKS_Y, _BLOCK_SIZE)       # [block column, block row, 36]
-    # every block against every block position of the window, then add along the diagonals
-    per = np.tensordot(grid, w, axes=([2], [2]))                # (R, C, 7, 15)
-    out = np.zeros((rows, cols), np.float64)
-    for bx in range(_BLOCKS_X):
-        for by in range(_BLOCKS_Y):
-            out += per[by:by + rows, bx:bx + cols, bx, by]
-    return out + (0.0 if bias is None else float(bias))
-
-
-def group_windows(boxes, scores, *, min_neighbours: int = 2, eps: float = 0.2) -> Detections:
-    """Merge overlapping hits into one box each (OpenCV's ``groupRectangles``, as its HOG uses it).
-
-    Two boxes are *similar* when each of their four sides differs by at most
-    ``eps * (min of widths + min of heights) / 2``; groups are the chains of similar boxes.  A
-    group of more than ``min_neighbours`` boxes becomes their average box (rounded to whole
-    pixels) with the group's best score; a group inside a larger, stronger group is dropped.
-    """
-    b = np.zeros((0, 4)) if np.size(boxes) == 0 else as_float_array(boxes, "boxes", shape=(None, 4))
-    s = np.asarray(scores, float).reshape(-1)
-    if len(s) != len(b):
-        raise ValueError(f"scores: expected {len(b)} scores (one per box), got {len(s)}")
-    min_neighbours = check_positive_int(min_neighbours, "min_neighbours", minimum=0)
-    if min_neighbours == 0 or len(b) == 0:
-        return Detections(b.copy(), s.copy())
-    n = len(b)
-    delta = eps * (np.minimum(b[:, None, 2], b[None, :, 2]) + np.minimum(b[:, None, 3], b[None, :, 3])) * 0.5
-    x2, y2 = b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
-    similar = ((np.abs(b[:, None, 0] - b[None, :, 0]) <= delta) & (np.abs(b[:, None, 1] - b[None, :, 1]) <= delta)
-               & (np.abs(x2[:, None] - x2[None, :]) <= delta) & (np.abs(y2[:, None] - y2[None, :]) <= delta))
-    from scipy.sparse.csgraph import connected_components
-    n_groups, label = connected_components(similar, directed=False)
-    count = np.bincount(label, minlength=n_groups)
-    mean = np.stack([np.bincount(label, b[:, k], n_groups) for k in range(4)], axis=1) / count[:, None]
-    mean = np.rint(mean)
-    best = np.full(n_groups, -np.inf)
-    np.maximum.at(best, label, s)
-    keep = []
-    for i in range(n_groups):
-        if count[i] <= min_neighbours:
-            continue
-        r1, n1 = mean[i], count[i]
-        inside = False
-        for j in range(n_groups):
-            if j == i or count[j] <= min_neighbours:
-                continue
-            r2, n2 = mean[j], count[j]
-            dx, dy = np.rint(r2[2] * eps), np.rint(r2[3] * eps)
-            if (r1[0] >= r2[0] - dx and r1[1] >= r2[1] - dy and r1[0] + r1[2] <= r2[0] + r2[2] + dx
-                    and r1[1] + r1[3] <= r2[1] + r2[3] + dy and (n2 > max(3, n1) or n1 < 3)):
-                inside = True
-                break
-        if not inside:
-            keep.append(i)
-    return Detections(mean[keep].reshape(-1, 4), best[keep])
+    return np.asarray(_cv2().HOGDescriptor().compute(_bgr(window)), np.float32).reshape(-1)
 
 
 def _clip(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -294,25 +125,32 @@ def _clip(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 class HOGPeopleDetector:
-    """Dalal-Triggs people detector (HOG + linear SVM) over an image pyramid, in NumPy.
+    """Dalal-Triggs people detector (HOG + linear SVM) over an image pyramid: OpenCV's
+    ``cv2.HOGDescriptor`` with its default people detector and ``detectMultiScale``.
 
-    Parameters (OpenCV's ``detectMultiScale`` defaults where it has them)
+    Parameters (OpenCV's ``detectMultiScale`` defaults, except ``padding``: 8 rather than 0)
     ----------
     hit_threshold : a window is a hit when its SVM score is at least this (0: the SVM's boundary)
     scale_step : the pyramid shrinks the frame by this factor per level (1.05: 5 % steps), until
         it is smaller than the 64x128 window, so people from 128 pixels tall upwards are found
-    padding : pixels of mirrored border, so windows may stick out of the frame by this much
-    min_neighbours, eps : grouping of overlapping hits (:func:`group_windows`)
+    padding : pixels of border, so windows may start this far outside the frame (OpenCV then clips
+        them to it)
+    min_neighbours : a group of overlapping hits becomes one box only if it has more than this
+        many hits (OpenCV's ``groupThreshold``; its grouping uses ``eps = 0.2``)
     person_box : ``(fx, fy)``: the returned box is the centred ``fx x fy`` part of the window.  The
         detector was trained on 64x128 crops in which the person fills the middle: about 96 of the
         128 rows and half the columns (the INRIA Person crops), so ``(0.5, 0.75)`` turns a window
         into a box around the person, as ground truth draws it; ``(1, 1)`` keeps whole windows.
     weights, bias : another linear SVM on the same descriptor (default: the people detector)
+
+    Windows move in 8-pixel steps.  OpenCV runs with one thread inside :meth:`detect`: with
+    several, OpenCV 4's ``detectMultiScale`` can pair a window with another window's score (it
+    appends both from parallel pyramid levels under separate locks), so scores would change
+    from run to run.
     """
 
     def __init__(self, *, hit_threshold: float = 0.0, scale_step: float = 1.05, padding: int = 8,
-                 min_neighbours: int = 2, eps: float = 0.2, person_box=(0.5, 0.75),
-                 weights=None, bias: float | None = None):
+                 min_neighbours: int = 2, person_box=(0.5, 0.75), weights=None, bias: float | None = None):
         if not np.isfinite(hit_threshold):
             raise ValueError(f"hit_threshold: expected a finite number, got {hit_threshold!r}")
         if not (np.isfinite(scale_step) and scale_step > 1):
@@ -333,49 +171,44 @@ class HOGPeopleDetector:
         self.hit_threshold = float(hit_threshold)
         self.scale_step = float(scale_step)
         self.min_neighbours = check_positive_int(min_neighbours, "min_neighbours", minimum=0)
-        self.eps = float(eps)
         self.person_box = (fx, fy)
-        self.last_windows = None
+        self._hog = _cv2().HOGDescriptor()
+        self._hog.setSVMDetector(np.append(self.weights, np.float32(self.bias)).astype(np.float32))
 
-    def scales(self, width: int, height: int) -> list[float]:
-        """The pyramid's scale factors for a ``width x height`` frame (1, 1.05, 1.1025, ...)."""
-        out, s = [], 1.0
-        while round(width / s) >= HOG_WINDOW[0] and round(height / s) >= HOG_WINDOW[1] and len(out) < 64:
-            out.append(s)
-            s *= self.scale_step
-        return out
+    def _multiscale(self, frame: np.ndarray, group_threshold: int) -> Detections:
+        """OpenCV's ``detectMultiScale`` on a checked frame: windows (which OpenCV clips to the
+        frame), scores."""
+        H, W = frame.shape[:2]
+        if W < HOG_WINDOW[0] or H < HOG_WINDOW[1]:
+            return _empty()      # no pyramid level fits a window (and OpenCV 4.14 crashes on such frames)
+        cv2 = _cv2()
+        threads = cv2.getNumThreads()
+        cv2.setNumThreads(1)     # see the class docstring: scores stay with their windows
+        try:
+            boxes, scores = self._hog.detectMultiScale(
+                _bgr(frame), hitThreshold=self.hit_threshold, winStride=(_CELL, _CELL),
+                padding=(self.padding, self.padding), scale=self.scale_step, groupThreshold=group_threshold)
+        finally:
+            cv2.setNumThreads(threads)
+        if len(boxes) == 0:
+            return _empty()
+        boxes = np.asarray(boxes, float).reshape(-1, 4)
+        scores = np.asarray(scores, float).reshape(-1)
+        order = np.lexsort((boxes[:, 1], boxes[:, 0], -scores))          # best first, then left to right
+        return Detections(boxes[order], scores[order])
 
     def windows(self, frame) -> Detections:
         """Every window that scores at least ``hit_threshold``, at every scale, before grouping:
-        boxes in pixels of ``frame`` (whole 64x128 windows, scaled)."""
-        cv2 = _cv2()
-        frame = check_frame(frame)
-        H, W = frame.shape[:2]
-        boxes, scores = [], []
-        for s in self.scales(W, H):
-            size = (int(round(W / s)), int(round(H / s)))
-            img = frame if size == (W, H) else cv2.resize(frame, size, interpolation=cv2.INTER_LINEAR_EXACT)
-            sc = hog_window_scores(img, self.weights, self.bias, padding=self.padding)
-            i, j = np.nonzero(sc >= self.hit_threshold)
-            if len(i) == 0:
-                continue
-            x = np.rint((j * _CELL - self.padding) * s)
-            y = np.rint((i * _CELL - self.padding) * s)
-            wh = np.broadcast_to([round(HOG_WINDOW[0] * s), round(HOG_WINDOW[1] * s)], (len(i), 2))
-            boxes.append(np.column_stack([x, y, wh]))
-            scores.append(sc[i, j])
-        if not boxes:
-            return _empty()
-        return Detections(np.concatenate(boxes).astype(float), np.concatenate(scores))
+        boxes in pixels of ``frame`` (64x128 windows, scaled, clipped to the frame), best score first."""
+        return self._multiscale(check_frame(frame), 0)
 
     def detect(self, frame) -> Detections:
-        """People in ``frame (H, W, 3) uint8``: grouped hits, clipped to the frame, shrunk to
-        ``person_box``; scores are the best SVM score of each group.  The hits before grouping
-        are kept in ``self.last_windows`` (see :meth:`windows`)."""
+        """People in ``frame (H, W, 3) uint8``: OpenCV's grouped hits, clipped to the frame, shrunk
+        to ``person_box``; scores are the best SVM score of each group, best first.  Frames
+        smaller than the 64x128 window give no boxes."""
         frame = check_frame(frame)
         H, W = frame.shape[:2]
-        raw = self.last_windows = self.windows(frame)
-        grouped = group_windows(raw.boxes, raw.scores, min_neighbours=self.min_neighbours, eps=self.eps)
+        grouped = self._multiscale(frame, self.min_neighbours)
         boxes = _clip(grouped.boxes, W, H)
         ok = (boxes[:, 2] > 0) & (boxes[:, 3] > 0)
         boxes, scores = boxes[ok], grouped.scores[ok]

@@ -16,7 +16,7 @@
 #
 # **Runtime:** 30 to 60 seconds on a 2-core CPU, depending on its load (training the two small networks
 # takes about half of it; peak memory about 1.3 GB).
-# Running the HOG detector over all 250 TUD frames takes minutes, so its full-sequence results were
+# Running the HOG detector over all 250 TUD frames takes about a minute, so its full-sequence results were
 # computed once by `tools/precompute_detections.py` and are read from `data/detections/` (section 2
 # says where each figure comes from).
 
@@ -87,7 +87,9 @@ print(f"frame vs the frame 4 s later:         {distance(frame, later):8.0f}")
 # window is cut into 8×8-pixel cells, each cell becomes a histogram of 9 gradient orientations, and
 # overlapping 2×2-cell blocks are normalised: $7 \times 15$ blocks $\times 36 = 3780$ numbers.
 # A linear SVM on that vector, $s = w^\top v + b$, is the HOG people detector of section 2.
-# A CNN learns its feature vector instead (section 3).
+# OpenCV computes both (`cv2.HOGDescriptor` and the SVM trained by Dalal and Triggs,
+# `cv2.HOGDescriptor_getDefaultPeopleDetector()`); `detect.hog_descriptor` and `detect.load_hog_people_svm`
+# hand them RGB frames and NumPy arrays. A CNN learns its feature vector instead (section 3).
 
 # %%
 full = video.read_mot_sequence(MOT15 / "TUD-Stadtmitte", first=1, last=91, every=90)  # frames 1 and 91, 640x480
@@ -98,8 +100,8 @@ cx, cy, wh = left + w / 2, top + h / 2, h / 0.75
 x0, y0 = int(round(cx - wh / 4)), int(round(cy - wh / 2))
 crop = full.frames[0][y0:y0 + int(wh), x0:x0 + int(wh / 2)]
 window = cv2.resize(crop, detect.HOG_WINDOW, interpolation=cv2.INTER_AREA)
-hog = detect.hog_descriptor(window)
-weights, bias = detect.load_hog_people_svm()
+hog = detect.hog_descriptor(window)              # OpenCV's HOGDescriptor().compute: 3780 numbers
+weights, bias = detect.load_hog_people_svm()     # OpenCV's people detector: 3780 weights and a bias
 print("box vector (x, y, w, h):", (left, top, w, h))
 print("HOG vector:", hog.shape, " SVM score w.v + b =", round(float(weights @ hog + bias), 3), "(> 0: a person)")
 
@@ -187,12 +189,12 @@ plt.show()
 #
 # **HOG + linear SVM.** The Dalal–Triggs detector slides its 64×128 window over the frame at every
 # position (8-pixel steps) and over an image pyramid (the frame shrunk by 5 % per level, so bigger people
-# fit the window), scores every window with the SVM and merges overlapping hits. OpenCV shipped it as
-# `cv2.HOGDescriptor` up to version 4; OpenCV 5 dropped it from the main package, so `course_utils.detect`
-# re-implements it in NumPy with OpenCV's trained weights (the tests check it against OpenCV 4 where that is
-# installed: same descriptor to 3 decimals, same boxes). It needs full-size frames: a person must be at
-# least ~128 pixels tall. One more detail matters for scoring: the SVM was trained on windows with a margin
-# around the person, so a *window* is much larger than the person's box; we keep its central part
+# fit the window), scores every window with the SVM and merges groups of more than two overlapping hits.
+# OpenCV does all of it: `cv2.HOGDescriptor` with its default people detector and `detectMultiScale`, which
+# `course_utils.detect.HOGPeopleDetector` calls (on one thread: with several, OpenCV 4 can hand a window
+# another window's score, so scores would change from run to run). It needs full-size frames: a person must
+# be at least ~128 pixels tall. One more detail matters for scoring: the SVM was trained on windows with a
+# margin around the person, so a *window* is much larger than the person's box; we keep its central part
 # (half its width, three quarters of its height). Live, on two frames:
 
 # %%
@@ -200,10 +202,11 @@ plt.show()
 hog_detector = detect.HOGPeopleDetector()
 start = time.perf_counter()
 hog_live = [hog_detector.detect(f) for f in full.frames]
-print(f"HOG (NumPy): {len(full) / (time.perf_counter() - start):.2f} frames/s on 640x480 frames (this machine, now)")
+print(f"HOG (OpenCV, one thread): {len(full) / (time.perf_counter() - start):.1f} frames/s on 640x480 frames "
+      f"(this machine, now)")
 
 # %%
-raw = hog_detector.last_windows                      # frame 91's windows before grouping
+raw = hog_detector.windows(full.frames[1])           # frame 91's windows before grouping
 stored = detect.read_mot_detections(DETECTIONS / "TUD-Stadtmitte_hog.txt")
 stored = stored[stored.frame.isin(full.frame_numbers)]
 live = detect.detections_to_mot(full.frame_numbers, hog_live)
@@ -294,8 +297,9 @@ per_person
 # - **HOG** has high precision (on TUD-Stadtmitte as high as the published files) but lower recall: it
 #   misses people who are partly hidden by others (their outline no longer looks like the INRIA training
 #   people) and people not much taller than its 128-pixel window (persons 6 and 8, about 136 pixels tall,
-#   are found in 30–40 % of their frames). In NumPy on this CPU it runs at about one frame per
-#   second; OpenCV 4's C++ version of the same detector ran about ten times faster on the same machine.
+#   are found in 30–40 % of their frames). OpenCV runs it at 6 to 7 frames per second on one core of this
+#   CPU, a quarter of the video's 25 frames per second: real time needs smaller frames, a coarser pyramid or
+#   more cores.
 # - **The published detectors are better**, and Faster R-CNN clearly so: it *learns* its features with a
 #   deep CNN from many thousands of labelled images instead of using hand-made gradient histograms, and it
 #   proposes boxes of any shape, so occluded and small people are found more often. It needs a GPU to run
