@@ -1,51 +1,63 @@
 """A learned motion model for the tracker: an LSTM that filters and predicts boxes (notebook 05).
 
 SORT's Kalman filter does two jobs for every track: it *predicts* where the box will be in the
-next frame (for association and while a person is hidden), and it *filters* the box it reports
-(a weighted average of its prediction and the noisy detection).  :class:`LSTMBoxFilter` gives
-both jobs to a small recurrent network trained on data:
+next frame (for association, and while the person is hidden), and it *filters* the box it
+reports (a weighted average of its prediction and the noisy detection).  It is recursive: one
+small update per frame, with a state (mean and covariance) that summarises the whole past.
 
-- input: the last ``k`` boxes of a track (detections, or the tracker's own predictions for
-  frames without one), as the ``k - 1`` steps between them in ``[cx, cy, w, h]``, divided by
-  the newest box's height (so a person 300 px tall and one 100 px tall look alike), plus a
-  flag per step: 1 if both ends were detections, 0 if either was padding or a prediction;
-- output: the correction from the newest detection to the true box now, and the true box's
-  step to the next frame (velocity), both in box heights (times :data:`TARGET_SCALE`).
+:class:`LSTMBoxFilter` gives both jobs to a small LSTM that runs the same way, one step per frame
+per track, its hidden and cell vectors being the track's state:
 
-Training pairs come from ground truth with realistic detector noise (:func:`filter_windows`):
-real detections matched to a sequence's ground truth, and clean trajectories (UCY pedestrians,
-synthetic ones, other ground truth) with residuals resampled from those real detections
-(:func:`detection_residuals`, :func:`noisy_observations`).  :func:`train_box_filter` fits a
-Keras ``LSTM(units) + Dense(8)`` and returns it as a NumPy :class:`~course_utils.tracking.NumpyLSTM`,
-so that tracking needs no TensorFlow.
+- input each frame (:func:`step_features`): how far the new detection lies from the track's
+  previous detection, in units of that detection's height (so a person 300 px tall and one
+  100 px tall look alike), whether there was a detection at all, for how many frames there
+  was none, and whether the track starts here;
+- output: the correction from the last detection to the true box now (the box the tracker
+  reports) and the true box's step to the next frame (the velocity that predicts it), both in
+  box heights times :data:`TARGET_SCALE`.
 
-Boxes ``[cx, cy, w, h]`` are in pixels, one row per frame (25 frames/s on TUD).
+Training sequences come from ground truth with realistic detections (:func:`filter_sequences`):
+real detections matched to the ground truth of the *other* TUD sequence, clean trajectories
+(that sequence's ground truth, UCY pedestrians, synthetic walkers) seen through a simulated
+detector whose errors are resampled from those real detections (:func:`tud_training_set`), or
+the synthetic occlusion videos of other seeds (:func:`synthetic_training_set`).
+:func:`train_box_filter` fits a Keras ``LSTM(units, return_sequences=True) + Dense(8)``;
+tracking then runs the trained weights in NumPy (:func:`lstm_step`), without TensorFlow.
+``tools/train_motion_lstm.py`` trains the course's models and stores them in ``data/models/``.
+
+Boxes ``[cx, cy, w, h]`` are in pixels, one row per frame (25 frames/s).
 """
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .tracking import MotionModel, NumpyLSTM, boxes_to_cxcywh, cxcywh_to_boxes, iou_matrix
+from .tracking import MotionModel, boxes_to_cxcywh, cxcywh_to_boxes, iou_matrix
 from .validation import as_float_array, check_positive_int
 
 __all__ = [
-    "TARGET_SCALE", "N_FEATURES", "LSTMBoxFilter", "lstm_step", "step_features",
-    "matched_detections", "detection_residuals", "noisy_observations", "filter_sequences",
-    "metres_to_boxes",
-    "train_box_filter",
+    "TARGET_SCALE", "N_FEATURES", "MODEL_DIR", "LSTMBoxFilter", "lstm_step", "step_features",
+    "matched_detections", "detection_residuals", "noisy_observations", "metres_to_boxes",
+    "filter_sequences", "street_paths", "street_video", "detect_visible", "tud_training_set",
+    "synthetic_training_set", "train_box_filter", "keras_box_filter", "save_model", "load_model",
+    "mot_events", "identity_timeline", "plot_identity_timeline", "occlusion_survival",
+    "prediction_through_gaps",
 ]
 
 #: Targets (corrections and velocities in box heights) are multiplied by this for training.
 TARGET_SCALE = 10.0
+#: Input features per frame (see :func:`step_features`).
+N_FEATURES = 7
+#: Where the course's trained motion models are stored.
+MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
 
 
 # --------------------------------------------------------------------------- the recurrent filter
-N_FEATURES = 7
-
-
 def lstm_step(weights, x, h, c):
     """One step of Keras's ``LSTM`` (+ ``Dense``) for a batch, in NumPy.
 
@@ -291,17 +303,191 @@ def filter_sequences(truth: np.ndarray, obs: np.ndarray, length: int, rng: np.ra
     return X, Y * TARGET_SCALE, W
 
 
-# --------------------------------------------------------------------------- training
-def train_box_filter(X, Y, W, *, units: int = 16, epochs: int = 6, batch_size: int = 32,
-                     learning_rate: float = 3e-3, seed: int = 0, verbose: int = 0):
-    """Fit ``LSTM(units, return_sequences=True) + Dense(8)`` on sequences with Keras (MSE, Adam).
+# --------------------------------------------------------------------------- synthetic street
+def street_paths(n_objects: int, n_frames: int, width: int, height: int, *, seed: int = 0,
+                 speed=(0.6, 1.8)) -> np.ndarray:
+    """Walkers crossing a street scene from side to side: ``(n_objects, n_frames, 2)`` pixels.
 
-    ``X (N, L, 7)``, ``Y (N, L, 8)``, ``W (N, L)`` from :func:`filter_sequences`.
-    Deterministic for a given ``seed`` (``keras.utils.set_random_seed`` and TensorFlow's op
-    determinism).  Returns ``(weights, history dict)``: the trained weights (NumPy arrays) for
-    :class:`LSTMBoxFilter`, and Keras's loss per epoch.
+    Each walker enters at the left or right border at a random time (some are already
+    walking at frame 0), crosses at a constant speed drawn from ``speed`` (pixels/frame) with
+    a slight slope and a gentle sway, and leaves; NaN where it is outside the frame.  Walkers
+    lower in the frame are nearer (drawn larger and in front by ``synthetic_video``), so
+    walkers crossing each other's path occlude each other.
+    """
+    n_objects = check_positive_int(n_objects, "n_objects")
+    n_frames = check_positive_int(n_frames, "n_frames")
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_frames, dtype=np.float64)
+    paths = np.full((n_objects, n_frames, 2), np.nan)
+    for i in range(n_objects):
+        d = rng.choice([-1.0, 1.0])
+        s = rng.uniform(*speed)
+        cross = (width + 20) / s                       # frames to cross the scene
+        t0 = rng.uniform(-0.6 * cross, n_frames - 0.4 * cross)
+        x = (-10.0 if d > 0 else width + 10.0) + d * s * (t - t0)
+        y = (rng.uniform(0.35, 0.8) * height + rng.uniform(-0.1, 0.1) * (t - t0) * s * height / width
+             + 1.5 * np.sin(2 * np.pi * (t - t0) / rng.uniform(20, 40)))
+        inside = (x >= 0) & (x <= width - 1) & (t >= t0)
+        paths[i, inside] = np.stack([x[inside], y[inside]], axis=1)
+    return paths
+
+
+def street_video(seed: int, *, n_objects: int = 8, n_frames: int = 150, width: int = 192,
+                 height: int = 96, n_occluders: int = 3):
+    """A synthetic street with heavy occlusion: :func:`street_paths` walkers rendered by
+    ``course_utils.synthvideo.synthetic_video`` with ``n_occluders`` pillars on their paths,
+    masks included (for :func:`detect_visible`).  Frames are numbered from 0 there."""
+    from .synthvideo import synthetic_video
+    paths = street_paths(n_objects, n_frames, width, height, seed=seed)
+    return synthetic_video(trajectories=paths, width=width, height=height,
+                           n_occluders=n_occluders, seed=seed, return_masks=True)
+
+
+def detect_visible(video, *, seed: int = 0, min_visibility: float = 0.5, noise: float = 0.05,
+                   miss_rate: float = 0.05, fp_rate: float = 0.1, box: str = "visible"):
+    """A simulated detector on a synthetic video that sees only what is visible.
+
+    An object is detected when at least ``min_visibility`` of it is visible (and then missed
+    with probability ``miss_rate``); the box is the tight box of its *visible* pixels with
+    Gaussian noise of ``noise`` x its width/height on every corner (a pillar that hides half
+    an object halves its box, as with a real detector).  Each frame also gets
+    Poisson(``fp_rate``) false boxes.
+
+    Returns ``(dets, obs)``: ``dets = {frame: (m, 5) [x1, y1, x2, y2, score]}`` for MOT frames
+    ``1..T`` (video frame + 1) and ``obs (n_objects, T, 4)`` ``[cx, cy, w, h]``: the detection
+    of each object in each frame (NaN when missed) - the detector's output with identities,
+    for training.
+    """
+    vm = video.visible_masks
+    if vm is None:
+        raise ValueError("video: expected a video rendered with return_masks=True (street_video)")
+    rng = np.random.default_rng(seed)
+    T, n = vm.shape[:2]
+    rows_any, cols_any = vm.any(axis=3), vm.any(axis=2)            # (T, n, H), (T, n, W)
+    obs = np.full((n, T, 4), np.nan)
+    gt = video.gt
+    keep = (gt["visibility"].to_numpy() >= min_visibility) & (rng.random(len(gt)) >= miss_rate)
+    full = gt[["left", "top", "width", "height"]].to_numpy(np.float64)[keep]
+    for j, (t, i) in enumerate(zip(gt["frame"].to_numpy()[keep], gt["id"].to_numpy()[keep] - 1)):
+        if box == "visible":
+            ys, xs = np.flatnonzero(rows_any[t, i]), np.flatnonzero(cols_any[t, i])
+            b = np.array([xs[0], ys[0], xs[-1] + 1.0, ys[-1] + 1.0])
+        else:
+            b = np.r_[full[j, :2], full[j, :2] + full[j, 2:]]
+        wh = b[2:] - b[:2]
+        b = b + rng.normal(0.0, noise, 4) * np.r_[wh, wh]
+        b[2:] = np.maximum(b[2:], b[:2] + 1.0)
+        obs[i, t] = boxes_to_cxcywh(b[None])[0]
+    H, W = vm.shape[2:]
+    sizes = gt[["width", "height"]].to_numpy(np.float64)
+    dets = {}
+    for t in range(T):
+        real = np.flatnonzero(np.isfinite(obs[:, t, 0]))
+        boxes = [cxcywh_to_boxes(obs[real, t])]
+        n_fp = rng.poisson(fp_rate)
+        if n_fp:
+            s = sizes[rng.integers(0, len(sizes), n_fp)]
+            x1, y1 = rng.uniform(0, W - s[:, 0]), rng.uniform(0, H - s[:, 1])
+            boxes.append(np.stack([x1, y1, x1 + s[:, 0], y1 + s[:, 1]], axis=1))
+        b = np.concatenate(boxes)
+        dets[t + 1] = np.hstack([b, np.ones((len(b), 1))])
+    return dets, obs
+
+
+# --------------------------------------------------------------------------- training sets
+def _crop_all(pairs, length, rng, n_crops=None):
+    X, Y, W = zip(*[filter_sequences(truth, obs, length, rng, n_crops=n_crops) for truth, obs in pairs])
+    return np.concatenate(X), np.concatenate(Y), np.concatenate(W)
+
+
+def tud_training_set(test_sequence: str, *, detections: str = "det_frcnn", length: int = 64,
+                     n_ucy: int = 800, n_synthetic: int = 800, n_max: int = 4000, seed: int = 0):
+    """Training sequences for scoring on ``test_sequence``, made *without* it (leave one out).
+
+    From the other TUD sequence: its ground truth with its real detections (``detections``),
+    and - seen through a simulated detector whose errors are resampled from those real
+    detections (:func:`noisy_observations`) - its ground truth mirrored left-right and at
+    twice the speed; ``n_ucy`` UCY pedestrians and ``n_synthetic`` synthetic walkers
+    (``course_utils.data``), turned from metres at 2.5 Hz into boxes at 25 frames/s by
+    :func:`metres_to_boxes`.  The detector's average error (its bias on that sequence) is
+    removed first, so the network learns to smooth and predict rather than to undo one
+    detector's habits on one sequence.  Everything is in box heights, so pixels and metres
+    mix.  Returns ``X, Y, W`` (at most ``n_max`` crops of ``length`` frames; see
+    :func:`filter_sequences`).
+    """
+    from . import data
+    from .mot import read_mot
+    others = [s for s in data.TUD_SEQUENCES if s != test_sequence]
+    if len(others) != 1:
+        raise ValueError(f"test_sequence: expected one of {data.TUD_SEQUENCES}, got {test_sequence!r}")
+    folder = data.data_dir() / "mot15" / others[0]
+    rng = np.random.default_rng(seed)
+    matched = matched_detections(read_mot(folder / "gt" / "gt.txt"),
+                                 read_mot(folder / "det" / f"{detections}.txt"))
+    res = detection_residuals(matched)
+    bias = res.mean(axis=0)
+    res = res - bias
+    pairs = []
+    for _, (_, g, d) in sorted(matched.items()):
+        pairs.append((g, d - bias * g[:, 3:4]))
+        for flip in (1.0, -1.0):
+            gg = g.copy()
+            gg[:, 0] *= flip
+            pairs.append((gg, noisy_observations(gg, res, rng)))
+            pairs.append((gg[::2], noisy_observations(gg[::2], res, rng)))
+    X, Y, W = _crop_all(pairs, length, rng)
+    walkers = []
+    ucy = data.load_ucy(list(data.UCY_SCENES))
+    walkers += [ucy[i] for i in rng.permutation(len(ucy))[:n_ucy]]
+    walkers += data.generate_synthetic(n_synthetic, length=12, seed=seed)
+    pairs = []
+    for t in walkers:
+        if len(t) >= 3:
+            b = metres_to_boxes(t.xy, t.dt, rng)
+            pairs.append((b, noisy_observations(b, res, rng)))
+    X2, Y2, W2 = _crop_all(pairs, length, rng, n_crops=2)
+    X, Y, W = np.concatenate([X, X2]), np.concatenate([Y, Y2]), np.concatenate([W, W2])
+    keep = rng.permutation(len(X))[:n_max]
+    return X[keep], Y[keep], W[keep]
+
+
+def synthetic_training_set(seeds: Sequence[int], *, length: int = 64, detector: dict | None = None,
+                           **video_kwargs):
+    """Training sequences from synthetic street videos (:func:`street_video` with these
+    ``seeds``, which must not be the seeds scored): each walker's true box with its
+    :func:`detect_visible` detections (detector seed = video seed, other settings ``detector``).
+    Returns ``X, Y, W``."""
+    rng = np.random.default_rng(int(seeds[0]) if len(seeds) else 0)
+    pairs = []
+    for s in seeds:
+        video = street_video(int(s), **video_kwargs)
+        _, obs = detect_visible(video, seed=int(s), **(detector or {}))
+        for i in range(obs.shape[0]):
+            g = video.gt[video.gt["id"] == i + 1]
+            if len(g) < 3:
+                continue
+            frames = g["frame"].to_numpy()
+            l, t, w, h = (g[c].to_numpy(np.float64) for c in ("left", "top", "width", "height"))
+            truth = np.stack([l + w / 2, t + h / 2, w, h], axis=1)
+            pairs.append((truth, obs[i, frames]))
+    return _crop_all(pairs, length, rng)
+
+
+# --------------------------------------------------------------------------- training
+def train_box_filter(X, Y, W, *, units: int = 32, epochs: int = 40, batch_size: int = 64,
+                     learning_rate: float = 5e-3, seed: int = 0, verbose: int = 0):
+    """Fit ``LSTM(units, return_sequences=True) + Dense(8)`` on sequences with Keras.
+
+    ``X (N, L, 7)``, ``Y (N, L, 8)``, ``W (N, L)`` from :func:`filter_sequences` (frames with
+    weight 0 are padding).  Loss: mean squared error; Adam with gradient clipping and a
+    cosine-decaying learning rate.  Deterministic for a given ``seed``
+    (``keras.utils.set_random_seed`` and TensorFlow's op determinism).  Returns
+    ``(weights, loss per epoch)``: the trained weights as float64 NumPy arrays, for
+    :class:`LSTMBoxFilter`.
     """
     X = as_float_array(X, "X", ndim=3)
+    if X.shape[2] != N_FEATURES:
+        raise ValueError(f"X: expected {N_FEATURES} features per frame, got shape {X.shape}")
     Y = as_float_array(Y, "Y", shape=(len(X), X.shape[1], 8))
     W = as_float_array(W, "W", shape=(len(X), X.shape[1]))
     from .notebook import quiet_tensorflow
@@ -310,11 +496,197 @@ def train_box_filter(X, Y, W, *, units: int = 16, epochs: int = 6, batch_size: i
     import tensorflow as tf
     keras.utils.set_random_seed(int(seed))
     tf.config.experimental.enable_op_determinism()
-    model = keras.Sequential([keras.Input((X.shape[1], X.shape[2])), keras.layers.LSTM(units, return_sequences=True),
-                              keras.layers.Dense(8)])
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", weighted_metrics=[])
+    model = keras_box_filter(units, X.shape[1])
+    steps = epochs * int(np.ceil(len(X) / batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.05)
+    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse",
+                  weighted_metrics=[])
     data = tf.data.Dataset.from_tensor_slices((X.astype("float32"), Y.astype("float32"),
                                                W.astype("float32")))
     data = data.shuffle(len(X), seed=int(seed), reshuffle_each_iteration=True).batch(batch_size)
-    hist = model.fit(data, epochs=epochs, verbose=verbose)
-    return [np.asarray(w, dtype=np.float64) for w in model.get_weights()], {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+    hist = model.fit(data, epochs=epochs, shuffle=False, verbose=verbose)
+    return ([np.asarray(w, dtype=np.float64) for w in model.get_weights()],
+            [float(v) for v in hist.history["loss"]])
+
+
+def keras_box_filter(units: int = 32, length: int | None = None):
+    """The Keras model :class:`LSTMBoxFilter` runs: ``LSTM(units, return_sequences=True)`` on
+    ``(batch, frames, 7)`` then ``Dense(8)`` on every frame."""
+    import keras
+    return keras.Sequential([keras.Input((length, N_FEATURES)),
+                             keras.layers.LSTM(units, return_sequences=True),
+                             keras.layers.Dense(8)])
+
+
+def save_model(path, weights, meta: dict | None = None) -> Path:
+    """Store weights (and a JSON-able ``meta`` dict: how they were trained) as ``.npz``."""
+    path = Path(os.fspath(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {f"w{i}": np.asarray(w, dtype=np.float64) for i, w in enumerate(weights)}
+    np.savez_compressed(path, meta=np.array(json.dumps(meta or {}, sort_keys=True)), **arrays)
+    return path
+
+
+def load_model(path_or_name) -> tuple[list[np.ndarray], dict]:
+    """``(weights, meta)`` from a file written by :func:`save_model`; a bare name such as
+    ``"motion_lstm_TUD-Campus"`` is looked up in :data:`MODEL_DIR`."""
+    path = Path(os.fspath(path_or_name))
+    if not path.suffix:
+        path = MODEL_DIR / f"{path.name}.npz"
+    if not path.is_file():
+        raise FileNotFoundError(f"motion model not found: {str(path)!r} (train it with "
+                                f"tools/train_motion_lstm.py)")
+    with np.load(path) as f:
+        n = len([k for k in f.files if k.startswith("w")])
+        weights = [f[f"w{i}"] for i in range(n)]
+        meta = json.loads(str(f["meta"]))
+    return weights, meta
+
+
+# --------------------------------------------------------------------------- evaluation
+def mot_events(gt_rows, hyp_rows, *, iou: float = 0.5):
+    """What ``motmetrics`` decided, frame by frame: a DataFrame with columns
+    ``frame, type, gt_id, track_id`` (``type``: MATCH, SWITCH, MISS or FP; ids are -1 where
+    there is none).  The same matching as ``course_utils.mot_metrics.evaluate_mot`` (IoU >=
+    ``iou``, CLEAR-MOT rules), so its SWITCH rows are the ID switches that MOTA counts."""
+    import pandas as pd
+    from .mot_metrics import _motmetrics, _to_mm_frame
+    mm = _motmetrics()
+    gt = _to_mm_frame(gt_rows, "gt_rows")
+    gt = gt[gt["Confidence"] >= 1]
+    acc = mm.utils.compare_to_groundtruth(gt, _to_mm_frame(hyp_rows, "hyp_rows"), "iou",
+                                          distth=1.0 - float(iou))
+    ev = acc.mot_events.reset_index()
+    ev = ev[ev["Type"].isin(["MATCH", "SWITCH", "MISS", "FP"])]
+    return pd.DataFrame({"frame": ev["FrameId"].to_numpy(np.int64), "type": ev["Type"].to_numpy(),
+                         "gt_id": ev["OId"].fillna(-1).to_numpy(np.int64),
+                         "track_id": ev["HId"].fillna(-1).to_numpy(np.int64)}).reset_index(drop=True)
+
+
+def identity_timeline(events):
+    """``{gt_id: (frames (T,), track_ids (T,))}`` from :func:`mot_events`: which track covered
+    each ground-truth person in each frame of its life (0: nobody, a miss)."""
+    ev = events[events["gt_id"] >= 0].sort_values(["gt_id", "frame"])
+    return {int(g): (grp["frame"].to_numpy(), np.where(grp["type"] == "MISS", 0, grp["track_id"]).astype(np.int64))
+            for g, grp in ev.groupby("gt_id")}
+
+
+def plot_identity_timeline(events, ax=None, *, title: str = "Identity timeline"):
+    """One row per ground-truth person, one coloured bar per track that followed them
+    (the track's id written on it), grey gaps where nobody did, a red cross at each ID switch.
+    Returns the matplotlib Axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgb
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.5))
+    timeline = identity_timeline(events)
+    cmap = plt.get_cmap("tab20")
+    for row, (gid, (frames, tracks)) in enumerate(sorted(timeline.items())):
+        ax.broken_barh([(frames[0] - 0.5, frames[-1] - frames[0] + 1)], (row - 0.4, 0.8),
+                       color="0.9")
+        start = 0
+        for j in range(1, len(frames) + 1):
+            if j == len(frames) or tracks[j] != tracks[start] or frames[j] != frames[j - 1] + 1:
+                if tracks[start] > 0:
+                    colour = cmap(int(tracks[start]) % 20)
+                    ax.broken_barh([(frames[start] - 0.5, frames[j - 1] - frames[start] + 1)],
+                                   (row - 0.4, 0.8), color=colour)
+                    if frames[j - 1] - frames[start] >= 3:
+                        dark = sum(to_rgb(colour)) < 1.6
+                        ax.text((frames[start] + frames[j - 1]) / 2, row, str(tracks[start]),
+                                ha="center", va="center", fontsize=7,
+                                color="white" if dark else "black")
+                start = j
+    sw = events[events["type"] == "SWITCH"]
+    rows = {gid: r for r, gid in enumerate(sorted(timeline))}
+    ax.plot(sw["frame"], [rows[g] for g in sw["gt_id"]], "x", color="red", ms=8, mew=2,
+            label=f"ID switch ({len(sw)})")
+    ax.set_yticks(range(len(rows)), [f"person {g}" for g in sorted(timeline)])
+    ax.set(xlabel="frame", title=title)
+    ax.grid(False)
+    ax.legend(loc="upper right", fontsize=8, frameon=True)
+    return ax
+
+
+def occlusion_survival(events, visibility, *, threshold: float = 0.5, min_frames: int = 3,
+                       before: int = 3, after: int = 10):
+    """Which occlusions a tracker came through with the same identity.
+
+    ``events``: :func:`mot_events` of the tracker; ``visibility``: DataFrame ``frame, id,
+    visibility`` (MOT frame numbers).  An occlusion is a run of at least ``min_frames``
+    frames in which a person's visibility is below ``threshold``.  It is *survived* if the
+    last track covering the person in the ``before`` frames before it is the first track
+    covering them in the ``after`` frames after it; occlusions the tracker did not cover
+    on both sides are left out.  Returns a DataFrame ``gt_id, start, frames, survived``.
+    """
+    import pandas as pd
+    timeline = identity_timeline(events)
+    out = []
+    for gid, g in visibility.groupby("id"):
+        if int(gid) not in timeline:
+            continue
+        frames, tracks = timeline[int(gid)]
+        cover = dict(zip(frames.tolist(), tracks.tolist()))
+        g = g.sort_values("frame")
+        hidden = g["visibility"].to_numpy() < threshold
+        fr = g["frame"].to_numpy()
+        j = 0
+        while j < len(fr):
+            if not hidden[j]:
+                j += 1
+                continue
+            k = j
+            while k + 1 < len(fr) and hidden[k + 1] and fr[k + 1] == fr[k] + 1:
+                k += 1
+            length = int(fr[k] - fr[j] + 1)
+            pre = [cover.get(f, 0) for f in range(fr[j] - before, fr[j])]
+            post = [cover.get(f, 0) for f in range(fr[k] + 1, fr[k] + 1 + after)]
+            pre, post = [t for t in pre if t > 0], [t for t in post if t > 0]
+            if length >= min_frames and pre and post:
+                out.append({"gt_id": int(gid), "start": int(fr[j]), "frames": length,
+                            "survived": bool(pre[-1] == post[0])})
+            j = k + 1
+    return pd.DataFrame(out, columns=["gt_id", "start", "frames", "survived"])
+
+
+def prediction_through_gaps(make_model: Callable, pairs, *, max_gap: int = 20, warmup: int = 10,
+                            every: int = 3):
+    """How well a motion model predicts a box after ``g`` frames without detections.
+
+    ``pairs``: ``(truth (T, 4), obs (T, 4))`` per person, consecutive frames, ``[cx, cy, w, h]``
+    pixels, ``obs`` NaN where not detected (e.g. from :func:`matched_detections`).  For every
+    ``every``-th frame ``s`` of a person whose frame ``s - warmup`` was detected, a track is
+    started at ``s - warmup``, fed the detections up to ``s``, and then predicted forward with
+    no detections; the prediction for frame ``s + g`` is compared with the true box.  All
+    these tracks run side by side (``make_model()`` is called once).  Returns a DataFrame
+    indexed by ``gap`` (1..max_gap) with the mean IoU and the share of predictions with IoU
+    >= 0.3 (SORT's gate: the detection could still be matched).
+    """
+    import pandas as pd
+    rows = []
+    for truth, obs in pairs:
+        seen = np.isfinite(obs).all(axis=1)
+        for s in range(warmup, len(truth) - 1, every):
+            if seen[s - warmup]:
+                rows.append((truth, obs, seen, s))
+    n = len(rows)
+    if n == 0:
+        raise ValueError("pairs: no frame with a detection `warmup` frames earlier")
+    model = make_model()
+    state = model.init(cxcywh_to_boxes(np.array([o[s - warmup] for _, o, _, s in rows])))
+    for r in range(1, warmup + 1):
+        state, _ = model.predict(state)
+        upd = np.array([i for i, (_, _, sn, s) in enumerate(rows) if sn[s - warmup + r]], dtype=np.intp)
+        if len(upd):
+            z = np.array([rows[i][1][rows[i][3] - warmup + r] for i in upd])
+            state = model.update(state, upd, cxcywh_to_boxes(z))
+    out = []
+    for g in range(1, max_gap + 1):
+        state, pred = model.predict(state)
+        ok = np.array([s + g < len(t) for t, _, _, s in rows])
+        truth = np.array([t[min(s + g, len(t) - 1)] for t, _, _, s in rows])
+        iou = np.diag(iou_matrix(pred[ok], cxcywh_to_boxes(truth[ok]))) if ok.any() else np.zeros(0)
+        out.append({"gap": g, "mean IoU": float(iou.mean()) if len(iou) else np.nan,
+                    "IoU >= 0.3": float((iou >= 0.3).mean()) if len(iou) else np.nan,
+                    "n": int(ok.sum())})
+    return pd.DataFrame(out).set_index("gap")
