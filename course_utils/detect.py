@@ -362,9 +362,9 @@ def read_mot_detections(path, *, n_frames: int | None = None, scale: float = 1.0
     ``frame, id, left, top, width, height, conf, x, y, z``; boxes multiplied by ``scale`` (to match
     frames read at that scale).  ``n_frames`` (default: no limit) bounds the frame numbers.
     Missing file -> ``FileNotFoundError``; a malformed row -> ``ValueError`` naming the line."""
-    from .video import _read_mot_txt
+    from .mot import read_mot
     path = Path(os.fspath(path))
-    df = _read_mot_txt(path, 10 ** 9 if n_frames is None else check_positive_int(n_frames, "n_frames"))
+    df = read_mot(path, n_frames=None if n_frames is None else check_positive_int(n_frames, "n_frames"))
     if scale != 1:
         df[["left", "top", "width", "height"]] *= scale
     return df

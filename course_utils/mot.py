@@ -40,7 +40,7 @@ def _check_path(path) -> Path:
     return path
 
 
-def read_mot(path) -> pd.DataFrame:
+def read_mot(path, *, n_frames: int | None = None) -> pd.DataFrame:
     """Read a MOTChallenge ``gt.txt`` or ``det.txt`` into a DataFrame.
 
     Returns one row per box with columns :data:`MOT_COLUMNS` (``frame`` and ``id`` as
@@ -50,7 +50,8 @@ def read_mot(path) -> pd.DataFrame:
     Raises ``FileNotFoundError`` naming the path if it is missing, and ``ValueError``
     naming the file and line for a line that does not hold 6 to 10 numbers, a
     non-integer or < 1 frame, a non-integer id, a NaN/inf value, or a negative width
-    or height.
+    or height.  With ``n_frames`` (a sequence's ``seqLength``), a frame beyond it is an
+    error too ("outside the sequence's frame range").
     """
     path = _check_path(path)
     rows: list[list[float]] = []
@@ -72,8 +73,11 @@ def read_mot(path) -> pd.DataFrame:
             if not all(np.isfinite(values)):
                 raise ValueError(f"{where}: holds NaN or infinity: {text[:80]!r}")
             frame, ident = values[0], values[1]
-            if frame != int(frame) or frame < 1:
+            if frame != int(frame) or (frame < 1 and n_frames is None):
                 raise ValueError(f"{where}: frame must be an integer >= 1, got {fields[0]!r}")
+            if n_frames is not None and not 1 <= frame <= n_frames:
+                raise ValueError(f"{where}: frame {fields[0]} is outside the sequence's frame range "
+                                 f"1..{n_frames} (seqLength in seqinfo.ini)")
             if ident != int(ident):
                 raise ValueError(f"{where}: id must be an integer, got {fields[1]!r}")
             if values[4] < 0 or values[5] < 0:

@@ -33,6 +33,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
+from .mot import MOT_COLUMNS, read_mot
 from .synthvideo import SyntheticVideo, synthetic_video, trajectories_to_pixels
 from .validation import as_float_array, check_positive_int
 
@@ -44,8 +45,6 @@ __all__ = [
     "Matches", "box_iou", "match_detections", "detection_scores",
 ]
 
-MOT_COLUMNS = ["frame", "id", "left", "top", "width", "height", "conf", "x", "y", "z"]
-_MOT_DEFAULTS = np.array([np.nan] * 6 + [1.0, -1.0, -1.0, -1.0])
 _VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv")
 
 
@@ -167,46 +166,6 @@ def _read_seqinfo(folder: Path) -> dict:
     return out
 
 
-def _read_mot_txt(path: Path, n_frames: int) -> pd.DataFrame:
-    """A MOT ``gt.txt`` / ``det.txt`` -> DataFrame with ``MOT_COLUMNS``; frames in 1..n_frames."""
-    if not path.is_file():
-        raise FileNotFoundError(f"annotation file not found: {str(path)!r}")
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            text = line.strip()
-            if not text:
-                continue
-            fields = text.replace(",", " ").split()
-            where = f"{path}, line {lineno}"
-            if not 6 <= len(fields) <= 10:
-                raise ValueError(f"{where}: expected 6 to 10 comma-separated numbers (frame, id, "
-                                 f"left, top, width, height[, conf, x, y, z]), got {len(fields)}: "
-                                 f"{text[:80]!r}")
-            try:
-                values = np.array([float(f) for f in fields])
-            except ValueError:
-                raise ValueError(f"{where}: expected numbers, got {text[:80]!r}") from None
-            if not np.isfinite(values).all():
-                raise ValueError(f"{where}: holds NaN or infinity: {text[:80]!r}")
-            frame = values[0]
-            if frame != int(frame) or not 1 <= frame <= n_frames:
-                raise ValueError(f"{where}: frame {fields[0]} is outside the sequence's frame range "
-                                 f"1..{n_frames} (seqLength in seqinfo.ini)")
-            if values[1] != int(values[1]):
-                raise ValueError(f"{where}: id must be an integer, got {fields[1]!r}")
-            if values[4] < 0 or values[5] < 0:
-                raise ValueError(f"{where}: width and height must be >= 0, got "
-                                 f"{values[4]:g} x {values[5]:g}")
-            full = _MOT_DEFAULTS.copy()
-            full[:len(values)] = values
-            rows.append(full)
-    df = pd.DataFrame(np.asarray(rows, float).reshape(-1, 10), columns=MOT_COLUMNS)
-    df["frame"] = df["frame"].astype(np.int64)
-    df["id"] = df["id"].astype(np.int64)
-    return df.sort_values(["frame", "id"], kind="stable").reset_index(drop=True)
-
-
 def read_frame(path, *, size: tuple[int, int] | None = None) -> np.ndarray:
     """Read one image file as ``(H, W, 3)`` uint8 RGB, optionally resized to ``size = (W, H)``.
 
@@ -294,12 +253,12 @@ def read_mot_sequence(path, *, first: int = 1, last: int | None = None, every: i
         return df
 
     gt_path = folder / "gt" / "gt.txt"
-    gt = select(_read_mot_txt(gt_path, n_total)) if gt_path.is_file() else None
+    gt = select(read_mot(gt_path, n_frames=n_total)) if gt_path.is_file() else None
     detections = {}
     det_dir = folder / "det"
     if det_dir.is_dir():
         for p in sorted(det_dir.glob("*.txt")):
-            detections[p.stem] = select(_read_mot_txt(p, n_total))
+            detections[p.stem] = select(read_mot(p, n_frames=n_total))
     return MOTSequence(name=str(info["name"]), path=folder, frames=frames, frame_numbers=numbers,
                        frame_rate=float(info["frameRate"]) / every, width=W, height=H,
                        scale=float(scale), gt=gt, detections=detections, info=info)
