@@ -32,6 +32,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results_file  # noqa: E402  (bench/results_file.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -170,9 +173,7 @@ def main(argv) -> int:
 
     print(compact_json(out))
     print_table(out)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["forecasting"] = out
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")      # the format bench/run.py writes
+    results_file.save("forecasting", out)
     print(f"written to {RESULTS.relative_to(ROOT)}", file=sys.stderr)
     return 0 if out["synthetic"]["target_met"] else 1
 

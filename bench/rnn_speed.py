@@ -35,6 +35,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results_file  # noqa: E402  (bench/results_file.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -143,22 +146,13 @@ def save(entry: dict) -> str:
     The configuration is the OpenBLAS thread setting (``openblas_default`` or
     ``openblas_1_threads`` ...), so runs with and without ``--blas-threads`` are kept side by side.
     """
-    data = {}
-    if RESULTS.exists():
-        try:
-            data = json.loads(RESULTS.read_text(encoding="utf-8"))
-        except ValueError:
-            print(f"warning: {RESULTS.name} was not valid JSON; starting a new file", file=sys.stderr)
     key = ("openblas_default" if entry["blas_threads"] == "default"
            else f"openblas_{entry['blas_threads']}_threads")
-    section = data.get("rnn_speed")
+    section = results_file.load().get("rnn_speed")
     if not isinstance(section, dict) or "sizes" in section:     # an older single-run layout
         section = {}
     section[key] = entry
-    data["rnn_speed"] = section
-    tmp = RESULTS.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, RESULTS)
+    results_file.save("rnn_speed", section)
     return key
 
 

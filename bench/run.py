@@ -24,6 +24,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results_file  # noqa: E402  (bench/results_file.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
 BUDGET_S = 90.0
@@ -82,17 +85,15 @@ def main(argv: list[str]) -> int:
     print(f"{'total':<44} {total:>9.1f} {max((f['peak_mb'] for f in ok), default=0):>10d}  "
           f"{'yes' if total <= COURSE_BUDGET_S else 'NO'} (course budget {COURSE_BUDGET_S:.0f} s)")
 
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    previous = results.get("notebooks", {}).get("per_notebook", {})
+    previous = results_file.load().get("notebooks", {}).get("per_notebook", {})
     merged = {**previous, **figures} if wanted else figures
-    results["notebooks"] = {
+    results_file.save("notebooks", {
         "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}",
         "budget": {"per_notebook_s": BUDGET_S, "per_notebook_mb": BUDGET_MB, "course_s": COURSE_BUDGET_S},
         "per_notebook": merged,
         "total_wall_s": round(sum(f.get("wall_s", 0) for f in merged.values()), 1),
-    }
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    })
     print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0 if all(f.get("within_budget") for f in figures.values()) else 1
 

@@ -37,6 +37,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results_file  # noqa: E402  (bench/results_file.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -147,16 +150,7 @@ def main(argv=None) -> dict:
 
 def save(entry: dict) -> None:
     """Read-modify-write bench/results.json: only the "tracking_quality" key is replaced."""
-    data = {}
-    if RESULTS.exists():
-        try:
-            data = json.loads(RESULTS.read_text(encoding="utf-8"))
-        except ValueError:
-            print(f"warning: {RESULTS.name} was not valid JSON; starting a new file", file=sys.stderr)
-    data["tracking_quality"] = entry
-    tmp = RESULTS.with_suffix(".json.tracking_quality.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, RESULTS)
+    results_file.save("tracking_quality", entry)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results_file  # noqa: E402  (bench/results_file.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -107,11 +110,10 @@ def main(argv=None) -> int:
     }
     if not args.no_notebook:
         figures["occlusion"] = occlusion_comparison()
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    if args.no_notebook and "occlusion" in results.get("video", {}):
-        figures["occlusion"] = results["video"]["occlusion"]          # keep the last measured one
-    results["video"] = figures
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    previous = results_file.load().get("video", {})
+    if args.no_notebook and "occlusion" in previous:
+        figures["occlusion"] = previous["occlusion"]          # keep the last measured one
+    results_file.save("video", figures)
     print(json.dumps(figures, indent=2))
     return 0
 
