@@ -14,6 +14,7 @@ so ``import course_utils`` stays fast):
 - ``course_utils.video``, ``synthvideo``, ``detect``  frames, video files, synthetic video, detectors (04)
 - ``course_utils.mot``, ``tracking``, ``mot_metrics``  MOTChallenge files, the tracker, MOT metrics (05)
 - ``course_utils.augment``, ``experiments``, ``gradients``  measured experiments (06, 07)
+- ``course_utils.course``     reads the headline figures stored in the executed notebooks (08)
 """
 from .notebook import setup
 
