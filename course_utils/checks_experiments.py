@@ -44,7 +44,7 @@ def _reference_gap(history):
 
 
 def check_generalisation_gap(func) -> CheckResult:
-    """Notebook 06: ``func(history) -> float``: validation minus training loss at the epoch of lowest validation loss."""
+    """Notebook 06: ``func(history) -> float``: validation minus training loss at the lowest-validation epoch."""
     cases = [({"loss": [1.0, 0.5, 0.2, 0.1], "val_loss": [1.1, 0.7, 0.6, 0.8]},),
              ({"loss": [0.9, 0.8], "val_loss": [0.95, 0.85]},),
              ({"loss": [0.3, 0.2, 0.1], "val_loss": [0.4, 0.4, 0.5]},)]

@@ -375,7 +375,8 @@ def _check_spec(name, spec) -> dict:
         raise ValueError(f"branches[{name!r}]: expected a dict of settings, got {type(spec).__name__}")
     unknown = set(spec) - _SPEC_KEYS
     if unknown:
-        raise ValueError(f"branches[{name!r}]: unknown setting(s) {sorted(unknown)}; expected some of {sorted(_SPEC_KEYS)}")
+        raise ValueError(f"branches[{name!r}]: unknown setting(s) {sorted(unknown)}; "
+                         f"expected some of {sorted(_SPEC_KEYS)}")
     out = {"cell": "lstm", "units": 16, "dropout": 0.0, "recurrent_dropout": 0.0, "l2": 0.0, "stream": "plain",
            "restore_best": False, "forget_bias": None, **spec}
     if out["cell"] not in CELLS:

@@ -216,7 +216,10 @@ def test_checkers_accept_right_answers_and_explain_wrong_ones():
     def not_yet(*args):
         raise NotImplementedError("Your turn")
 
-    right_gap = lambda h: h["val_loss"][int(np.argmin(h["val_loss"]))] - h["loss"][int(np.argmin(h["val_loss"]))]  # noqa: E731
+    def right_gap(h):
+        best = int(np.argmin(h["val_loss"]))
+        return h["val_loss"][best] - h["loss"][best]
+
     right_clip = lambda g, m: rnn.clip_by_global_norm(g, m)[0]  # noqa: E731
     cases = [
         (ce.check_rotate_windows, augment.rotate, lambda xy, a: augment.rotate(xy, -a)),

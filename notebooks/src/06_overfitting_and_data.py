@@ -13,7 +13,7 @@
 # **Prerequisites:** 01 · Tracking as sequence prediction (windows, splits, constant velocity, ADE); 03 · Keras
 # forecasters (a recurrent network with a dense head that predicts 12 displacements at once).
 #
-# **Runtime:** about 60 seconds on a 2-core CPU.
+# **Runtime:** about 40 seconds on a 2-core CPU.
 
 # %%
 import os
@@ -43,10 +43,10 @@ FULL = experiments.teacher_mode()      # COURSE_FULL=1 runs the larger teacher g
 # ## 2. The data and the bar to clear
 #
 # Synthetic pedestrians (notebook 01's five motion families, 20 positions each, one window of 8 observed + 12
-# future positions per trajectory) in three independent sets: a pool of training trajectories (the first $n$ are
-# the training set of size $n$), 500 for validation and 1,000 for testing. Real data: every window of the two TUD
+# future positions per trajectory) in three independent sets: a pool of 1,600 training trajectories (6,400 in the
+# teacher run; the first $n$ are the training set of size $n$), 500 for validation and 1,000 for testing. Real data: every window of the two TUD
 # street videos (pixels, 25 frames per second). The networks read displacements divided by a fixed scale (the
-# root-mean-square step of the training pool); for TUD, the TUD windows' own root-mean-square step, so a network
+# root-mean-square step of the first 1,600 training trajectories); for TUD, the TUD windows' own root-mean-square step, so a network
 # trained on metres at 2.5 Hz can be applied to pixels at 25 Hz (the step lengths match; the dynamics do not —
 # TUD is a test of generalising to data the network has never seen the like of).
 
@@ -149,7 +149,7 @@ plt.show()
 
 # %% [markdown]
 # The networks need data: with 25 trajectories they are 35–55 % worse than the constant-velocity rule, with 100
-# still 10–15 % worse, at 400 about level with it, and only at 1,600 clearly better (0.76 m for the LSTM, 17 %
+# still 11–16 % worse, at 400 about level with it, and only at 1,600 clearly better (0.76 m for the LSTM, 17 %
 # below constant velocity). The teacher run (`COURSE_FULL=1`; figures from our run of it) adds 6,400 trajectories:
 # LSTM 0.535 ± 0.009 m, GRU 0.541 ± 0.011 m, 42 % below constant velocity, and the curve has not flattened. The
 # claim holds: for *these* networks and *this* task, "much data"
@@ -272,7 +272,7 @@ experiments.summarise(overfit, ["train loss", "val loss", "gap", "lowest val los
 #   `dropout` and `recurrent_dropout`); both are off when the network is evaluated;
 # - **early stopping**: keep the weights of the epoch with the lowest validation loss (the budget is the same;
 #   stopping earlier would only save time);
-# - **a smaller model**: 8 units instead of 32 (about 650 weights instead of 5,300);
+# - **a smaller model**: 8 units instead of 32 (about 570 weights instead of 5,300);
 # - **augmentation** (`course_utils.augment`): every epoch, each training window is rotated by a random angle,
 #   mirrored with probability ½, scaled by a factor in 0.8–1.2 and jittered by 2 cm of noise; a second variant
 #   also reverses time with probability ½.
