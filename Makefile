@@ -18,7 +18,7 @@ ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; v=sys.version_info; sys.exit(0 if (3,10)<=v[:2]<=(3,13) else "Python 3.10-3.13 is needed (3.11 recommended), found %d.%d" % v[:2])'
+	@$(PYTHON) -c 'import sys; v=sys.version_info; sys.exit(0 if (3,11)<=v[:2]<=(3,13) else "Python 3.11-3.13 is needed (3.11 is the tested one), found %d.%d" % v[:2])'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -27,7 +27,8 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG) notebooks/00_welcome_and_setup.ipynb
+	$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks/00_welcome_and_setup.ipynb
 
 test: $(STAMP)
 	$(PY) -m pytest tests --nbval notebooks --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -q
