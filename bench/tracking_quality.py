@@ -143,14 +143,9 @@ def main(argv=None) -> dict:
     print(json.dumps({"checks": checks, "all_targets_met": entry["all_targets_met"], "stretch_met": stretch_met},
                      indent=2))
     if not args.no_save:
-        save(entry)
+        results_file.save("tracking_quality", entry)
         print(f"saved under 'tracking_quality' in {RESULTS.relative_to(ROOT)}")
     return entry
-
-
-def save(entry: dict) -> None:
-    """Read-modify-write bench/results.json: only the "tracking_quality" key is replaced."""
-    results_file.save("tracking_quality", entry)
 
 
 if __name__ == "__main__":

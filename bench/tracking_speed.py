@@ -186,14 +186,9 @@ def main(argv=None) -> dict:
           + (f" (LSTMMotion), {entry['lstm_filter_over_kalman']:.2f} (LSTMBoxFilter)"
              if entry["lstm_filter_over_kalman"] is not None else ""))
     if not args.no_save:
-        save(entry)
+        results_file.save("tracking_speed", entry)
         print(f"saved under 'tracking_speed' in {RESULTS.relative_to(ROOT)}")
     return entry
-
-
-def save(entry: dict) -> None:
-    """Read-modify-write bench/results.json: only the "tracking_speed" key is replaced."""
-    results_file.save("tracking_speed", entry)
 
 
 if __name__ == "__main__":
