@@ -51,18 +51,6 @@ PUBLISHED = {"constant velocity (Schöller et al. 2020)": {"zara1": [0.43, 0.95]
              "vanilla LSTM (Gupta et al. 2018)": {"zara1": [0.41, 0.88], "zara2": [0.52, 1.11]}}
 
 
-def subsample(trajectories, every):
-    """Every ``every``-th position of each trajectory, once from each starting offset (as in notebook 03)."""
-    out = []
-    for t in trajectories:
-        for offset in range(every):
-            index = np.arange(offset, len(t), every)
-            if len(index) >= 2:
-                out.append(data.Trajectory(ident=t.ident, frames=t.frames[index], xy=t.xy[index], dt=t.dt * every,
-                                           unit=t.unit, step=t.step * every, source=t.source))
-    return out
-
-
 def compact_json(value) -> str:
     """JSON with two-space indents, short lists of numbers kept on one line."""
     text = json.dumps(value, indent=2, ensure_ascii=False)
@@ -140,7 +128,7 @@ def main(argv) -> int:
     canonical, _ = train("lstm", train_w, val_w, UCY_RECIPE, representation="canonical")
     gt = np.loadtxt(data.data_dir() / "mot15" / "TUD-Stadtmitte" / "gt" / "gt.txt", delimiter=",")
     factor = 1.75 / float(np.median(gt[:, 5]))
-    tud = subsample(data.load_tud("TUD-Stadtmitte"), every=10)
+    tud = data.subsample(data.load_tud("TUD-Stadtmitte"), every=10)
     table = metrics.evaluate({**reference, "LSTM world frame, rescaled": models.Rescaled(lstm, factor),
                               "LSTM canonical, rescaled": models.Rescaled(canonical, factor),
                               "LSTM canonical, raw pixels": canonical}, tud, k=8, m=4)

@@ -28,7 +28,7 @@ __all__ = [
     "Trajectory", "Windows", "DATA_DIR", "UCY_SCENES", "UCY_TEST_SPLITS", "TUD_SEQUENCES",
     "SYNTHETIC_FAMILIES", "data_dir", "load_trajectories", "load_ucy", "load_tud",
     "generate_synthetic", "split_by_trajectory", "make_windows", "count_windows",
-    "to_displacements", "from_displacements", "trajectories_from_array",
+    "to_displacements", "from_displacements", "trajectories_from_array", "subsample",
 ]
 
 #: The repository's ``data/`` folder (override with the ``COURSE_DATA_DIR`` environment variable).
@@ -472,6 +472,23 @@ def make_windows(trajectories: Sequence[Trajectory], k: int = 8, m: int = 12, *,
     if not obs:
         return Windows(np.empty((0, k, 2)), np.empty((0, m, 2)), np.empty(0, int), np.empty(0, int))
     return Windows(np.concatenate(obs), np.concatenate(fut), np.concatenate(tix), np.concatenate(starts))
+
+
+def subsample(trajectories: Sequence[Trajectory], every: int) -> list[Trajectory]:
+    """Every ``every``-th position of each trajectory, once from each starting offset 0 .. every-1.
+
+    Turns, e.g., TUD's 25 frames/s into UCY's 2.5 positions/s (``every=10``) while keeping all the data:
+    a trajectory gives ``every`` thinned copies (those with fewer than 2 positions are dropped).
+    """
+    every = check_positive_int(every, "every")
+    out = []
+    for t in trajectories:
+        for offset in range(every):
+            index = np.arange(offset, len(t), every)
+            if len(index) >= 2:
+                out.append(Trajectory(ident=t.ident, frames=t.frames[index], xy=t.xy[index], dt=t.dt * every,
+                                      unit=t.unit, step=t.step * every, source=t.source))
+    return out
 
 
 # --------------------------------------------------------------------------- displacements

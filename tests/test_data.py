@@ -226,3 +226,14 @@ def test_displacement_shapes_are_checked():
         data.to_displacements(np.zeros((5, 3)))
     with pytest.raises(ValueError, match="start: expected shape"):
         data.from_displacements(np.zeros((3, 2)), np.zeros((4, 5, 2)))
+
+
+def test_subsample_keeps_every_offset():
+    t = data.Trajectory(ident=3, frames=np.arange(25), xy=np.arange(50.0).reshape(25, 2), dt=0.04, unit="px")
+    thinned = data.subsample([t], every=10)
+    assert len(thinned) == 10                                   # offsets 0..9, each with >= 2 positions
+    assert [len(s) for s in thinned] == [3] * 5 + [2] * 5
+    np.testing.assert_array_equal(thinned[2].frames, [2, 12, 22])
+    assert thinned[0].dt == pytest.approx(0.4) and thinned[0].step == 10 and thinned[0].ident == 3
+    with pytest.raises(ValueError, match="every"):
+        data.subsample([t], every=0)

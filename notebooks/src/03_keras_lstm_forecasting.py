@@ -448,22 +448,10 @@ pd.DataFrame(turn_rows).T.round(3)
 #   a box's size far more than its position in the image) — it only matches the typical step length.
 
 # %%
-def subsample(trajectories, every):
-    """Every `every`-th position of each trajectory, once from each starting offset 0 .. every-1."""
-    out = []
-    for t in trajectories:
-        for offset in range(every):
-            index = np.arange(offset, len(t), every)
-            if len(index) >= 2:
-                out.append(data.Trajectory(ident=t.ident, frames=t.frames[index], xy=t.xy[index], dt=t.dt * every,
-                                           unit=t.unit, step=t.step * every, source=t.source))
-    return out
-
-
 gt = np.loadtxt(data.data_dir() / "mot15" / "TUD-Stadtmitte" / "gt" / "gt.txt", delimiter=",")
 box_height = float(np.median(gt[:, 5]))
 metres_per_pixel = 1.75 / box_height
-tud = subsample(data.load_tud("TUD-Stadtmitte"), every=10)
+tud = data.subsample(data.load_tud("TUD-Stadtmitte"), every=10)
 tud_predictors = {**reference,
                   "LSTM world frame, rescaled": models.Rescaled(lstm, metres_per_pixel),
                   "LSTM canonical, rescaled": models.Rescaled(ucy_nets_canonical, metres_per_pixel),
