@@ -271,20 +271,12 @@ def load_tud(sequence: str, *, point: str = "bottom") -> list[Trajectory]:
         raise ValueError(f"sequence: expected one of {', '.join(TUD_SEQUENCES)}, got {sequence!r}")
     if point not in ("bottom", "centre"):
         raise ValueError(f"point: expected 'bottom' or 'centre', got {point!r}")
-    path = data_dir() / "mot15" / sequence / "gt" / "gt.txt"
-    if not path.is_file():
-        raise FileNotFoundError(f"ground truth not found: {path}")
-    try:
-        rows = np.loadtxt(path, delimiter=",", ndmin=2)
-    except ValueError as exc:
-        raise ValueError(f"{path}: malformed MOTChallenge ground truth ({exc})") from None
-    if rows.shape[1] < 6:
-        raise ValueError(f"{path}: expected at least 6 columns 'frame, id, left, top, width, height', "
-                         f"got {rows.shape[1]}")
-    left, top, width, height = rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5]
-    x = left + width / 2
-    y = top + height if point == "bottom" else top + height / 2
-    table = np.column_stack([rows[:, 0], rows[:, 1], x, y])
+    from .mot import read_mot   # the course's one MOTChallenge reader (clear errors naming file and line)
+
+    rows = read_mot(data_dir() / "mot15" / sequence / "gt" / "gt.txt")
+    x = rows["left"] + rows["width"] / 2
+    y = rows["top"] + (rows["height"] if point == "bottom" else rows["height"] / 2)
+    table = np.column_stack([rows["frame"], rows["id"], x, y]).astype(float)
     return trajectories_from_array(table, unit="px", dt=1 / 25, source=sequence)
 
 
