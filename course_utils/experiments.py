@@ -30,7 +30,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from . import rnn
+from . import backend, rnn
 from .validation import as_float_array, check_positive_int
 
 __all__ = ["teacher_mode", "run_grid", "summarise", "curves", "plot_band", "RMSprop", "train_steps",
@@ -513,7 +513,7 @@ class Ensemble:
         Returns ``(layer, head)``: ``head(layer(x))`` for ``x (batch, T, input_dim)`` gives
         ``(batch, 2 * out_steps)``, the same numbers as this ensemble's output for
         ``(name, seed)`` (flattened).  Use it to inspect a trained network (e.g. with
-        ``gradients.tape_state_gradient_norms``).
+        ``gradients.autodiff_state_gradient_norms``).
         """
         import keras
 
@@ -634,10 +634,7 @@ class Ensemble:
         if not record:
             scored = {epochs}
 
-        keras.utils.set_random_seed(int(seed))
-        if keras.backend.backend() == "tensorflow":   # the only TensorFlow-specific switch
-            import tensorflow as tf
-            tf.config.experimental.enable_op_determinism()
+        backend.seed(int(seed))
         self.reset()
         self._compile(float(lr), clipnorm)
         S = len(self.seeds)

@@ -22,8 +22,8 @@ Contents
 - :func:`numerical_state_gradient`: the same quantity by central finite differences (the test)
 - :func:`jacobian_product_norms`: the spectral norm of dh_T/dh_t, the product of Jacobians
 - :func:`spectral_radius`, :func:`identity_init_params` (Le et al. 2015's IRNN)
-- :func:`tape_state_gradient_norms`: the same measurement for Keras cells (SimpleRNN, GRU, LSTM,
-  including the LSTM's cell state ``c_t``) with ``tf.GradientTape``; the only TensorFlow code here.
+- :func:`autodiff_state_gradient_norms`: the same measurement for Keras cells (SimpleRNN, GRU, LSTM,
+  including the LSTM's cell state ``c_t``) by automatic differentiation on any Keras backend.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from .validation import as_float_array, check_positive_int
 
 __all__ = ["state_gradients", "state_gradient_norms", "numerical_state_gradient", "loss_from_state",
            "jacobian_product_norms", "spectral_radius", "identity_init_params",
-           "tape_state_gradient_norms"]
+           "autodiff_state_gradient_norms"]
 
 
 def _last_step_target(params, x, target, activation):
@@ -197,8 +197,9 @@ def identity_init_params(d_in: int, hidden: int, d_out: int, seed: int = 0, *, s
     return params
 
 
-def tape_state_gradient_norms(layer, x, head=None, target=None) -> dict:
-    """Norms of dL/dstate at each distance from the loss, for a Keras recurrent layer, by ``tf.GradientTape``.
+def autodiff_state_gradient_norms(layer, x, head=None, target=None) -> dict:
+    """Norms of dL/dstate at each distance from the loss, for a Keras recurrent layer, by automatic
+    differentiation (``backend.value_and_grad``: TensorFlow, JAX or PyTorch).
 
     Parameters
     ----------
@@ -213,36 +214,37 @@ def tape_state_gradient_norms(layer, x, head=None, target=None) -> dict:
     -------
     dict of ``(T,)`` arrays, entry ``d`` for the state ``d`` steps before the loss (0 = last):
     ``"h"`` the hidden state's gradient norm (Frobenius over the batch), and for an LSTM also
-    ``"c"``, the cell state's.  The cell is unrolled step by step in Python so that every
-    state is a tensor the tape can differentiate with respect to.  TensorFlow backend only.
+    ``"c"``, the cell state's.  The cell is unrolled step by step in Python, and a zero
+    ``eps_t`` is added to every state: ``dL/d eps_t`` *is* ``dL/d state_t``, and ``eps`` is an
+    input that any backend's automatic differentiation can differentiate with respect to.
     """
-    import tensorflow as tf
+    from keras import ops
+    from . import backend
 
     cell = getattr(layer, "cell", layer)
     x = as_float_array(x, "x", ndim=3).astype(np.float32)
     batch, steps, _ = x.shape
-    xs = tf.constant(x)
-    states = cell.get_initial_state(batch_size=batch)
-    states = list(states) if isinstance(states, (list, tuple)) else [states]
-    history = []
-    with tf.GradientTape() as tape:
-        for s in states:
-            tape.watch(s)
+    initial = cell.get_initial_state(batch_size=batch)
+    initial = list(initial) if isinstance(initial, (list, tuple)) else [initial]
+    eps = [np.zeros((steps,) + tuple(ops.shape(s)), dtype=np.float32) for s in initial]
+    goal = None if target is None else as_float_array(target, "target").astype(np.float32)
+
+    def loss(*eps):
+        xs = ops.convert_to_tensor(x)
+        states = initial
         for t in range(steps):
-            out, new = cell(xs[:, t], states, training=False)
-            states = list(new) if isinstance(new, (list, tuple)) else [new]
-            history.append(states)
-        last = states[0]
-        output = head(last) if head is not None else last
-        goal = tf.zeros_like(output) if target is None else tf.constant(
-            as_float_array(target, "target", shape=tuple(output.shape)).astype(np.float32))
-        loss = tf.reduce_mean(tf.square(output - goal))
-    flat = [s for step in history for s in step]
-    grads = tape.gradient(loss, flat, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    per_step = len(history[0])
-    norms = np.array([[float(tf.norm(grads[t * per_step + j])) for j in range(per_step)]
-                      for t in range(steps)])[::-1]
+            _, new = cell(xs[:, t], states, training=False)
+            new = list(new) if isinstance(new, (list, tuple)) else [new]
+            states = [s + e[t] for s, e in zip(new, eps)]
+        output = head(states[0]) if head is not None else states[0]
+        if goal is not None and tuple(goal.shape) != tuple(ops.shape(output)):
+            raise ValueError(f"target: expected shape {tuple(ops.shape(output))}, got {goal.shape}")
+        reference = ops.zeros_like(output) if goal is None else ops.convert_to_tensor(goal)
+        return ops.mean(ops.square(output - reference))
+
+    _, grads = backend.value_and_grad(loss, eps)
+    norms = np.stack([np.linalg.norm(g.reshape(steps, -1), axis=1) for g in grads], axis=1)[::-1]
     result = {"h": norms[:, 0].copy()}
-    if per_step == 2:
+    if len(grads) == 2:
         result["c"] = norms[:, 1].copy()
     return result

@@ -481,7 +481,7 @@ def train_box_filter(X, Y, W, *, units: int = 32, epochs: int = 40, batch_size: 
     ``X (N, L, 7)``, ``Y (N, L, 8)``, ``W (N, L)`` from :func:`filter_sequences` (frames with
     weight 0 are padding).  Loss: mean squared error; Adam with gradient clipping and a
     cosine-decaying learning rate.  Deterministic for a given ``seed``
-    (``keras.utils.set_random_seed`` and TensorFlow's op determinism).  Returns
+    (``backend.seed``: Keras's seed and the backend's deterministic ops).  Returns
     ``(weights, loss per epoch)``: the trained weights as float64 NumPy arrays, for
     :class:`LSTMBoxFilter`.
     """
@@ -490,20 +490,16 @@ def train_box_filter(X, Y, W, *, units: int = 32, epochs: int = 40, batch_size: 
         raise ValueError(f"X: expected {N_FEATURES} features per frame, got shape {X.shape}")
     Y = as_float_array(Y, "Y", shape=(len(X), X.shape[1], 8))
     W = as_float_array(W, "W", shape=(len(X), X.shape[1]))
-    from .notebook import quiet_tensorflow
-    quiet_tensorflow()
+    from . import backend
+    backend.seed(int(seed))
     import keras
-    import tensorflow as tf
-    keras.utils.set_random_seed(int(seed))
-    tf.config.experimental.enable_op_determinism()
     model = keras_box_filter(units, X.shape[1])
     steps = epochs * int(np.ceil(len(X) / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse",
                   weighted_metrics=[])
-    data = tf.data.Dataset.from_tensor_slices((X.astype("float32"), Y.astype("float32"),
-                                               W.astype("float32")))
-    data = data.shuffle(len(X), seed=int(seed), reshuffle_each_iteration=True).batch(batch_size)
+    data = backend.batches((X.astype("float32"), Y.astype("float32"), W.astype("float32")),
+                           batch_size, shuffle_seed=int(seed))
     hist = model.fit(data, epochs=epochs, shuffle=False, verbose=verbose)
     return ([np.asarray(w, dtype=np.float64) for w in model.get_weights()],
             [float(v) for v in hist.history["loss"]])

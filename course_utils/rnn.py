@@ -52,7 +52,7 @@ __all__ = [
     "PARAM_NAMES", "ACTIVATIONS", "init_params", "check_params", "count_params",
     "forward", "backward", "mse_loss", "gradient_check", "global_norm",
     "clip_by_global_norm", "SGD", "Adam", "train", "forecast", "forecast_loss",
-    "RNNForecaster", "to_keras", "keras_forward_and_grads",
+    "RNNForecaster", "to_keras", "keras_outputs", "keras_forward_and_grads",
 ]
 
 PARAM_NAMES = ("W", "U", "b", "V", "c", "h0")
@@ -701,31 +701,48 @@ def to_keras(params, activation: str = "tanh", dtype: str = "float32"):
     return rnn, dense
 
 
+def keras_outputs(rnn_layer, dense, x, weights):
+    """Outputs of the Keras twin for the six parameters ``weights = (W, U, b, V, c, h0)``.
+
+    The layers are called *statelessly* (``Layer.stateless_call``) with the given tensors in
+    place of their own variables, so that automatic differentiation on any Keras backend can
+    differentiate the outputs with respect to all six (see :func:`keras_forward_and_grads`).
+    """
+    from keras import ops
+    W, U, b, V, c, h0 = weights
+    x = ops.convert_to_tensor(x)
+    init = ops.tile(ops.expand_dims(h0, 0), (ops.shape(x)[0], 1))   # the same h0 for every sequence
+    hs, _ = rnn_layer.stateless_call([W, U, b], [v.value for v in rnn_layer.non_trainable_variables],
+                                     x, initial_state=[init])
+    out, _ = dense.stateless_call([V, c], [], hs)
+    return out
+
+
 def keras_forward_and_grads(params, x, dloss_doutputs=None, activation: str = "tanh",
                             dtype: str = "float32"):
-    """Outputs of the Keras twin and its gradients by ``tf.GradientTape``.
+    """Outputs of the Keras twin and its gradients by the backend's automatic differentiation.
 
     The loss is ``sum(dloss_doutputs * outputs)``, so its gradients are exactly what
     :func:`backward` computes from ``dloss_doutputs`` (ones if None).  Returns
     ``(outputs (batch, time, d_out), grads)`` as float64 NumPy arrays, ``grads`` with
-    the names ``W, U, b, V, c, h0``.  Imports TensorFlow.
+    the names ``W, U, b, V, c, h0``.  Imports Keras; differentiates with
+    ``backend.value_and_grad`` (TensorFlow, JAX or PyTorch).
     """
     p = check_params(params)
     x = as_float_array(x, "x", ndim=3)
     if x.shape[2] != p["W"].shape[0]:
         raise ValueError(f"x: expected shape (batch, time, {p['W'].shape[0]}), got {x.shape}")
-    import tensorflow as tf
-    rnn, dense = to_keras(p, activation, dtype)
-    xs = tf.constant(x, dtype=dtype)
-    h0 = tf.Variable(p["h0"].astype(dtype))
-    weights = list(rnn.trainable_variables) + list(dense.trainable_variables)   # W, U, b, V, c
-    with tf.GradientTape() as tape:
-        init = tf.tile(h0[None, :], [x.shape[0], 1])
-        out = dense(rnn(xs, initial_state=[init]))
-        weight = tf.ones_like(out) if dloss_doutputs is None else tf.constant(
-            as_float_array(dloss_doutputs, "dloss_doutputs", shape=x.shape[:2] + (p["V"].shape[1],)), dtype=dtype)
-        loss = tf.reduce_sum(weight * out)
-    g = tape.gradient(loss, weights + [h0])
-    names = ("W", "U", "b", "V", "c", "h0")
+    weight = (np.ones(x.shape[:2] + (p["V"].shape[1],)) if dloss_doutputs is None else
+              as_float_array(dloss_doutputs, "dloss_doutputs", shape=x.shape[:2] + (p["V"].shape[1],)))
+    from . import backend
+    from keras import ops
+    rnn_layer, dense = to_keras(p, activation, dtype)
+    xs, weight = x.astype(dtype), weight.astype(dtype)
+
+    def loss(*weights):
+        out = keras_outputs(rnn_layer, dense, xs, weights)
+        return ops.sum(ops.convert_to_tensor(weight) * out), out
+
+    (_, out), g = backend.value_and_grad(loss, [p[k].astype(dtype) for k in PARAM_NAMES], has_aux=True)
     return (np.asarray(out, dtype=np.float64),
-            {k: np.asarray(v, dtype=np.float64) for k, v in zip(names, g)})
+            {k: np.asarray(v, dtype=np.float64) for k, v in zip(PARAM_NAMES, g)})

@@ -24,21 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
+from . import backend
 from .validation import as_float_array, check_positive_int
 
 __all__ = ["FitResult", "fit", "plot_history", "batches_per_epoch", "set_seed", "as_pair"]
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python, NumPy, Keras and TensorFlow and switch TensorFlow to deterministic ops."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
-    from .models import import_keras
-    keras = import_keras()
-    keras.utils.set_random_seed(int(seed))
-    if keras.backend.backend() == "tensorflow":   # the only TensorFlow-specific switch
-        import tensorflow as tf
-        tf.config.experimental.enable_op_determinism()
+    """Seed Python, NumPy and Keras and switch the backend to deterministic ops (``backend.seed``)."""
+    backend.seed(seed)
 
 
 def batches_per_epoch(n_examples: int, batch_size: int) -> int:
@@ -99,14 +93,6 @@ def _distance_loss(y_true, y_pred):
     return ops.mean(ops.sqrt(ops.sum(ops.square(y_true - y_pred), axis=-1) + 1e-12), axis=-1)
 
 
-def _dataset(x, y, batch_size, shuffle_seed=None):
-    import tensorflow as tf
-    data = tf.data.Dataset.from_tensor_slices((x, y))
-    if shuffle_seed is not None:
-        data = data.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
-    return data.batch(batch_size)
-
-
 def fit(forecaster, train, val, *, epochs: int = 30, batch_size: int = 256, patience: int = 5,
         learning_rate: float = 3e-3, loss: str = "mse", seed: int = 0, checkpoint=None, verbose: int = 0,
         progress: bool = False) -> FitResult:
@@ -160,8 +146,9 @@ def fit(forecaster, train, val, *, epochs: int = 30, batch_size: int = 256, pati
         from tqdm.keras import TqdmCallback
         callbacks.append(TqdmCallback(verbose=0))
     start = time.perf_counter()
-    history = model.fit(_dataset(x, y, batch_size, shuffle_seed=seed), epochs=epochs, shuffle=False,
-                        validation_data=_dataset(xv, yv, 4096), callbacks=callbacks, verbose=verbose)
+    history = model.fit(backend.batches((x, y), batch_size, shuffle_seed=seed), epochs=epochs,
+                        shuffle=False, validation_data=backend.batches((xv, yv), 4096),
+                        callbacks=callbacks, verbose=verbose)
     seconds = time.perf_counter() - start
     val_losses = [float(v) for v in history.history["val_loss"]]
     best = int(np.argmin(val_losses))

@@ -101,11 +101,11 @@ def test_tape_norms_match_the_numpy_rnn():
     params, x, _ = small_case()
     params["h0"][:] = 0.0                        # Keras cells start from zeros
     layer, dense = rnn.to_keras(params)
-    tape = gradients.tape_state_gradient_norms(layer, x, head=dense)
+    tape = gradients.autodiff_state_gradient_norms(layer, x, head=dense)
     numpy_norms = gradients.state_gradient_norms(params, x)   # target 0: loss mean(y_T^2)
     assert np.allclose(tape["h"], numpy_norms, rtol=1e-4)
     lstm = keras.layers.LSTM(4)
     lstm.build((None, None, 2))
-    both = gradients.tape_state_gradient_norms(lstm, x)
+    both = gradients.autodiff_state_gradient_norms(lstm, x)
     assert set(both) == {"h", "c"} and both["c"].shape == (6,)
     assert np.all(np.isfinite(both["c"])) and both["c"][-1] > 0

@@ -220,7 +220,7 @@ def keras_ready():
 
 @pytest.mark.parametrize("activation", rnn.ACTIVATIONS)
 def test_keras_equivalence_outputs_and_gradients(keras_ready, activation):
-    """Same weights in SimpleRNN + Dense: outputs and GradientTape gradients agree to 1e-5
+    """Same weights in SimpleRNN + Dense: outputs and autodiff gradients agree to 1e-5
     in Keras's default float32, and to 1e-12 when Keras computes in float64."""
     p = random_params(3, 16, 4, seed=7, scale=0.1)
     rng = np.random.default_rng(7)

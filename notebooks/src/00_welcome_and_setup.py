@@ -68,9 +68,12 @@ for book in sorted(Path(".").glob("[0-9][0-9]_*.ipynb")):
 # Then run each notebook top to bottom (*Run → Run All Cells*). Every notebook is stored already
 # executed, so you can also just read it first.
 #
-# **On Binder.** Open the repository on [mybinder.org](https://mybinder.org) (the README has the
-# launch badge). Binder builds the environment from `environment.yml`; the first launch takes a few
-# minutes, later ones are quick. Binder gives you 2 GB of memory, which is enough for every notebook.
+# **On Binder.** Open the repository on [mybinder.org](https://mybinder.org) (the README says how).
+# Binder builds the environment from `environment.yml`; the first launch takes a few minutes, later
+# ones are quick. Binder gives you 2 GB of memory in all. The hungriest notebook peaks at about 1.25 GB
+# and JupyterLab itself takes about 0.1 GB (README, *Course benchmark*), so one notebook at a time fits
+# but two may not: before you open the next notebook, shut down the last one's kernel
+# (*Kernel → Shut Down Kernel*).
 #
 # **In a classroom.** Every notebook runs on a plain CPU in about a minute or less, so a room of
 # laptops works without GPUs. Exercises check themselves (see the end of each notebook) and give a hint
@@ -83,7 +86,8 @@ for book in sorted(Path(".").glob("[0-9][0-9]_*.ipynb")):
 # ## Check your environment
 #
 # The next cell checks that every package the course needs is installed, prints its version, and
-# tells you how to fix what is missing. It also says whether TensorFlow sees a GPU (a CPU is fine).
+# tells you how to fix what is missing. It also says which Keras backend runs (TensorFlow unless you chose
+# another) and whether it sees a GPU (a CPU is fine).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -94,7 +98,11 @@ course_utils.setup()  # quiet TensorFlow logs, seeds, plot style: every notebook
 import importlib
 import platform
 
-needed = ["numpy", "scipy", "pandas", "matplotlib", "keras", "tensorflow", "ipywidgets", "tqdm"]
+import os
+
+# the package behind Keras: TensorFlow by default, or whatever KERAS_BACKEND names (jax, torch)
+engine = os.environ.get("KERAS_BACKEND", "tensorflow")
+needed = ["numpy", "scipy", "pandas", "matplotlib", "keras", engine, "ipywidgets", "tqdm"]
 missing = []
 print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}")
 for name in needed:
@@ -108,10 +116,10 @@ if missing:
     print("\nSome packages are missing. From the course folder, run `make lab` (it installs them),"
           " or `pip install -r requirements.txt` in this notebook's environment.")
 else:
-    import tensorflow as tf
-    gpus = tf.config.list_physical_devices("GPU")
-    print(f"\nKeras backend: {__import__('keras').backend.backend()}; "
-          f"GPU: {', '.join(g.name for g in gpus) if gpus else 'none (the CPU is all this course needs)'}")
+    from course_utils import backend
+    gpus = backend.accelerators()
+    print(f"\nKeras backend: {backend.name()}; "
+          f"GPU: {', '.join(gpus) if gpus else 'none (the CPU is all this course needs)'}")
     print("Everything the course needs is installed.")
 
 # %% [markdown]

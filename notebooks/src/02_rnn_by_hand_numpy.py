@@ -470,9 +470,15 @@ plt.show()
 # into them (`rnn.to_keras`) and compare. One difference: Keras's `SimpleRNN` has no learnable initial
 # state, so we pass $h_0$ as `initial_state`. Keras computes in float32 by default, so we expect agreement
 # to about $10^{-6}$, not $10^{-15}$.
+#
+# To get Keras's gradients we write the loss as a function of the six parameters: `rnn.keras_outputs` calls
+# the two layers with the given tensors in place of their own weights (Keras's `stateless_call`), and
+# `backend.value_and_grad` asks the Keras backend's automatic differentiation for the value and all six
+# gradients — `tf.GradientTape` on TensorFlow (the default), `jax.grad` on JAX. Nobody writes a backward pass.
 
 # %%
-import tensorflow as tf  # noqa: E402  (imported here, after course_utils.setup() silenced its logs)
+from keras import ops  # noqa: E402  (imported here, after course_utils.setup() silenced TensorFlow's logs)
+from course_utils import backend  # noqa: E402
 
 xb, yb = x_val[:64], y_val[:64]                        # a batch of validation windows
 outputs, cache = rnn.forward(rnn_params, xb)
@@ -482,15 +488,20 @@ dys[:, -1] = g_last
 grads = rnn.backward(rnn_params, cache, dys)
 
 layer, dense = rnn.to_keras(rnn_params)               # SimpleRNN(32, return_sequences=True), Dense(24)
-h0 = tf.Variable(rnn_params["h0"].astype("float32"))
-with tf.GradientTape() as tape:
-    initial = tf.tile(h0[None, :], [len(xb), 1])       # the same h0 for every sequence
-    out_keras = dense(layer(tf.constant(xb, tf.float32), initial_state=[initial]))
-    loss_keras = tf.reduce_mean((out_keras[:, -1] - tf.constant(yb, tf.float32)) ** 2)
-keras_vars = [*layer.trainable_variables, *dense.trainable_variables, h0]   # kernel, recurrent, bias, ...
-keras_grads = dict(zip(rnn.PARAM_NAMES, (g.numpy() for g in tape.gradient(loss_keras, keras_vars))))
 
-diffs = {"outputs": np.abs(outputs - out_keras.numpy()).max()}
+
+def keras_loss(W, U, b, V, c, h0):
+    """The same loss, computed by the Keras layers, as a function of the six parameters."""
+    out = rnn.keras_outputs(layer, dense, xb.astype("float32"), (W, U, b, V, c, h0))
+    return ops.mean((out[:, -1] - yb.astype("float32")) ** 2), out
+
+
+# automatic differentiation: tf.GradientTape on TensorFlow, jax.grad on JAX (see course_utils/backend.py)
+(loss_keras, out_keras), g = backend.value_and_grad(
+    keras_loss, [rnn_params[name].astype("float32") for name in rnn.PARAM_NAMES], has_aux=True)
+keras_grads = dict(zip(rnn.PARAM_NAMES, g))
+
+diffs = {"outputs": np.abs(outputs - out_keras).max()}
 diffs.update({f"gradient of {name}": np.abs(grads[name] - keras_grads[name]).max() for name in rnn.PARAM_NAMES})
 
 # %%
@@ -502,7 +513,7 @@ for what, diff in diffs.items():
 assert max(diffs.values()) < 1e-5
 
 # %% [markdown]
-# Same outputs, same gradients: our forward pass and our BPTT are what Keras does (there, TensorFlow's
+# Same outputs, same gradients: our forward pass and our BPTT are what Keras does (there, the backend's
 # automatic differentiation writes the backward pass for us). From notebook 03 on we let Keras do it.
 #
 # Keras counts the parameters without $h_0$:

@@ -31,12 +31,11 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 
 import course_utils
-from course_utils import data, baselines, metrics, video, detect, checks_video
+from course_utils import backend, data, baselines, metrics, video, detect, checks_video
 from course_utils.synthvideo import target_clips
 
 course_utils.setup()
 import keras                   # after setup(): TensorFlow's start-up messages stay quiet
-import tensorflow as tf
 
 MOT15 = data.data_dir() / "mot15"
 DETECTIONS = data.data_dir() / "detections"
@@ -388,8 +387,7 @@ def to_pixels(u):
     return np.asarray(u) * S - 0.5
 
 
-keras.utils.set_random_seed(0)
-tf.config.experimental.enable_op_determinism()      # same numbers on every run
+backend.seed(0)       # Keras's seed and the backend's deterministic ops: same numbers on every run
 
 frame_in = keras.Input((S, S, 3), dtype="uint8", name="frame")
 x = keras.layers.Rescaling(1 / 127.5, offset=-1.0)(frame_in)

@@ -383,8 +383,9 @@ for k in (10, 20, 40):
 # state the same way. Whether that helps depends on how open the gate is: Keras starts an LSTM's forget bias at
 # $b_f = 1$ ($\sigma(1) = 0.73$ per step); we also try $b_f = 3$ ($\sigma(3) = 0.95$).
 #
-# First the gradients, from `tf.GradientTape`, through freshly initialised Keras cells with about 1,200 weights
-# each: `SimpleRNN(32)`, `GRU(18)`, `LSTM(16)`. `experiments.Ensemble` trains all the networks of a comparison
+# First the gradients, from the backend's automatic differentiation (`tf.GradientTape` by default), through
+# freshly initialised Keras cells with about 1,200 weights each: `SimpleRNN(32)`, `GRU(18)`, `LSTM(16)`.
+# `experiments.Ensemble` trains all the networks of a comparison
 # side by side (one wide layer per configuration whose recurrent matrix is block-diagonal: the seeds are
 # independent networks that share nothing but the batches).
 
@@ -402,14 +403,14 @@ for name in CELL_CONFIGS:
     runs = []
     for seed in SEEDS:
         layer, head = cells.network(name, seed)
-        runs.append(gradients.tape_state_gradient_norms(layer, x_tape, head=head, target=y_tape))
+        runs.append(gradients.autodiff_state_gradient_norms(layer, x_tape, head=head, target=y_tape))
     state = "c" if CELL_CONFIGS[name]["cell"] == "lstm" else "h"
     tape_curves[f"{name}: {state}_t"] = np.stack([r[state] for r in runs])
 
 fig, ax = plt.subplots(figsize=(7.5, 3.8))
 for name, curves in tape_curves.items():
     experiments.plot_band(ax, np.arange(60), curves, log=True, label=name)
-ax.set(title="Gradient reaching the state at initialisation (tf.GradientTape, 3 seeds)",
+ax.set(title="Gradient reaching the state at initialisation (autodiff, 3 seeds)",
        xlabel="distance from the loss (steps)", ylabel="||dL/dstate||", yscale="log")
 ax.legend(fontsize=8)
 plt.show()
