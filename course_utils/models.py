@@ -276,7 +276,8 @@ class KerasForecaster(Predictor):
         if horizon > self.m:
             raise ValueError(f"horizon: {self.name} predicts at most m={self.m} steps, got {horizon}")
         x = self.encode(observed)
-        out = np.concatenate([np.asarray(self.model(x[i:i + batch_size], training=False))
+        keras = import_keras()
+        out = np.concatenate([keras.ops.convert_to_numpy(self.model(x[i:i + batch_size], training=False))
                               for i in range(0, len(x), batch_size)]) if len(x) else np.empty((0, self.m, 2))
         return self.decode(observed, out)[:, :horizon]
 

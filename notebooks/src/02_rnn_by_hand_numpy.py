@@ -493,7 +493,7 @@ layer, dense = rnn.to_keras(rnn_params)               # SimpleRNN(32, return_seq
 def keras_loss(W, U, b, V, c, h0):
     """The same loss, computed by the Keras layers, as a function of the six parameters."""
     out = rnn.keras_outputs(layer, dense, xb.astype("float32"), (W, U, b, V, c, h0))
-    return ops.mean((out[:, -1] - yb.astype("float32")) ** 2), out
+    return ops.mean((out[:, -1] - ops.convert_to_tensor(yb, "float32")) ** 2), out
 
 
 # automatic differentiation: tf.GradientTape on TensorFlow, jax.grad on JAX (see course_utils/backend.py)

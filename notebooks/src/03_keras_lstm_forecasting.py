@@ -133,7 +133,7 @@ for warning in caught:
 
 X_demo = np.diff(train_w.observed[:4], axis=1).astype("float32")   # 4 windows of 7 steps
 y_demo = train_w.future[:4].reshape(4, -1).astype("float32")        # 12 positions x 2 = 24 numbers each
-out = np.asarray(model(X_demo))
+out = keras.ops.convert_to_numpy(model(X_demo))
 print("model output:", out.shape, "  targets:", y_demo.shape)
 print("loss Keras computes anyway:", keras.losses.mean_squared_error(y_demo, out).shape, "— no error")
 

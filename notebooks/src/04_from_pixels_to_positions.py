@@ -416,8 +416,8 @@ def apply(model, x, batch=512):
     """Run a Keras model on a NumPy array in batches (calling it directly: quick for small models)."""
     outs = [model(x[i:i + batch], training=False) for i in range(0, len(x), batch)]
     if isinstance(outs[0], (list, tuple)):
-        return [np.concatenate([np.asarray(o[k]) for o in outs]) for k in range(len(outs[0]))]
-    return np.concatenate([np.asarray(o) for o in outs])
+        return [np.concatenate([keras.ops.convert_to_numpy(o[k]) for o in outs]) for k in range(len(outs[0]))]
+    return np.concatenate([keras.ops.convert_to_numpy(o) for o in outs])
 
 
 u, p_seen = apply(cnn, test.frames.reshape(-1, S, S, 3))
@@ -511,11 +511,12 @@ print(f"trained in {time.perf_counter() - start:.1f} s; final loss {history.hist
 # %%
 frames_in = keras.Input((None, S, S, 3), dtype="uint8", name="clip")
 cnn_lstm = keras.Model(frames_in, tracker(keras.layers.TimeDistributed(detector)(frames_in)), name="cnn_lstm")
-end_to_end = to_pixels(np.asarray(cnn_lstm(test.frames[:2, :-1], training=False)) + 0.5)
-two_stage = to_pixels(np.asarray(tracker(test_vectors[:2, :-1].astype("float32"), training=False)) + 0.5)
+end_to_end = to_pixels(keras.ops.convert_to_numpy(cnn_lstm(test.frames[:2, :-1], training=False)) + 0.5)
+two_stage = to_pixels(keras.ops.convert_to_numpy(tracker(test_vectors[:2, :-1].astype("float32"), training=False))
+                      + 0.5)
 print(f"CNN + LSTM from raw frames {test.frames[:2, :-1].shape} -> {end_to_end.shape}; "
       f"same as the two stages: {np.allclose(end_to_end, two_stage, atol=1e-3)}")
-out = to_pixels(np.asarray(tracker(test_vectors[:, :-1].astype("float32"), training=False)) + 0.5)
+out = to_pixels(keras.ops.convert_to_numpy(tracker(test_vectors[:, :-1].astype("float32"), training=False)) + 0.5)
 lstm_now = np.concatenate([out[..., :2], np.full((len(test), 1, 2), np.nan)], axis=1)   # (n, T, 2); last frame has no input
 lstm_next = out[..., 2:]                                                                  # prediction for frames 1..T-1
 
