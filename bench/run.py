@@ -45,8 +45,10 @@ def run_one(path: Path) -> dict:
     nb = nbformat.read(path, as_version=4)
     # After the notebook's own cells, read its headline figures: a dict named HEADLINE, if it defines one.
     nb.cells.append(nbformat.v4.new_code_cell(
-        "import json as _json; from course_utils import backend as _backend\n"
-        "print('DEVICES=' + _json.dumps([_backend.name(), _backend.accelerators()]))\n"
+        "import json as _json, sys as _sys\n"
+        "if 'keras' in _sys.modules:  # only notebooks that use Keras; importing it here would add to the peak\n"
+        "    from course_utils import backend as _backend\n"
+        "    print('DEVICES=' + _json.dumps([_backend.name(), _backend.accelerators()]))\n"
         "print('HEADLINE=' + _json.dumps(globals().get('HEADLINE', {}), default=float))"))
     start = time.perf_counter()
     NotebookClient(nb, timeout=900, kernel_name="python3",
@@ -56,7 +58,8 @@ def run_one(path: Path) -> dict:
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     headline = json.loads(text.split("HEADLINE=", 1)[1]) if "HEADLINE=" in text else {}
-    backend, gpus = json.loads(text.split("DEVICES=", 1)[1].splitlines()[0])
+    backend, gpus = (json.loads(text.split("DEVICES=", 1)[1].splitlines()[0]) if "DEVICES=" in text
+                     else (None, []))
     return {"wall_s": round(wall, 1), "peak_mb": round(peak_mb), "headline": headline,
             "backend": backend, "gpus": gpus}
 
