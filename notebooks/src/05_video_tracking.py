@@ -42,7 +42,7 @@ course_utils.setup()
 # same from frame to frame — to turn detections into **tracks**. Per frame it runs five stages:
 
 # %%
-fig, ax = plt.subplots(figsize=(11, 2.6))
+fig, ax = plt.subplots(figsize=(11, 2.9))
 stages = [("detections\n(boxes, no ids)", "#dbe9f6"), ("predict\nevery track's box\n(motion model)", "#fde2c8"),
           ("associate\nIoU + Hungarian\n+ gate", "#fde2c8"), ("update\nmatched tracks", "#fde2c8"),
           ("manage tracks\nnew / confirmed /\ncoasting / deleted", "#fde2c8"), ("tracks\n(boxes with ids)", "#d9f0d3")]
@@ -54,8 +54,9 @@ for i, (text, colour) in enumerate(stages):
         ax.add_patch(FancyArrowPatch((x + 1.5, 0.5), (x + 1.75, 0.5), arrowstyle="->", mutation_scale=15))
 ax.add_patch(FancyArrowPatch((6.9 + 0.7, 1.08), (1.8 + 0.7, 1.08), connectionstyle="arc3,rad=0.25",
                              arrowstyle="->", mutation_scale=15, color="0.4"))
-ax.text(4.6, 1.55, "the tracks' state is carried to the next frame", ha="center", fontsize=9, color="0.3")
-ax.set(xlim=(-0.2, 10.6), ylim=(-0.2, 1.8), title="Tracking by detection, one frame")
+ax.text(5.05, 1.85, "the tracks' state is carried to the next frame", ha="center", va="bottom", fontsize=9,
+        color="0.3")
+ax.set(xlim=(-0.2, 10.6), ylim=(-0.2, 2.15), title="Tracking by detection, one frame")
 ax.axis("off")
 plt.show()
 
