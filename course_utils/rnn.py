@@ -373,7 +373,9 @@ def global_norm(grads) -> float:
     """sqrt of the sum of squares of every gradient entry (all parameters together)."""
     if not isinstance(grads, Mapping):
         raise ValueError(f"grads: expected a dict of arrays, got {type(grads).__name__}")
-    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads.values())))
+    # np.sum, not Python's sum(): Python 3.12 changed sum() of floats (compensated summation), and the
+    # last bit of this norm is enough to change how a chaotic training run ends (notebook 07, section 3).
+    return float(np.sqrt(np.sum([np.sum(np.square(g, dtype=np.float64)) for g in grads.values()])))
 
 
 def clip_by_global_norm(grads, max_norm: float):
