@@ -21,12 +21,15 @@ import math
 
 import numpy as np
 
-__all__ = ["SUPPORTED", "name", "value_and_grad", "seed", "batches", "accelerators"]
+from .validation import check_positive_int, check_seed
+
+__all__ = ["SUPPORTED", "import_keras", "name", "value_and_grad", "seed", "batches", "accelerators"]
 
 SUPPORTED = ("tensorflow", "jax", "torch")
 
 
-def _keras():
+def import_keras():
+    """Import Keras quietly (TensorFlow's logs off first) and return the module."""
     from .notebook import quiet_tensorflow
     quiet_tensorflow()
     import keras
@@ -39,7 +42,7 @@ def name() -> str:
     Raises a ``RuntimeError`` naming the backend for any other (``numpy``, ``openvino``):
     they cannot train or differentiate, which the course needs.
     """
-    backend = _keras().backend.backend()
+    backend = import_keras().backend.backend()
     if backend not in SUPPORTED:
         raise RuntimeError(f"Keras backend {backend!r}: the course needs one of {', '.join(SUPPORTED)} "
                            "(set KERAS_BACKEND before importing Keras)")
@@ -77,7 +80,7 @@ def value_and_grad(fn, inputs, has_aux: bool = False):
     if not callable(fn):
         raise ValueError(f"fn: expected a function, got {type(fn).__name__}")
     arrays = _as_inputs(inputs)
-    keras = _keras()
+    keras = import_keras()
     backend = name()
 
     def split(result):
@@ -131,10 +134,9 @@ def seed(seed: int) -> None:
     deterministic kernels: ``tf.config.experimental.enable_op_determinism()`` on TensorFlow,
     ``torch.use_deterministic_algorithms(True)`` on PyTorch; JAX on a CPU is deterministic already.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
-    keras = _keras()
-    keras.utils.set_random_seed(int(seed))
+    seed = check_seed(seed)
+    keras = import_keras()
+    keras.utils.set_random_seed(seed)
     backend = name()
     if backend == "tensorflow":
         import tensorflow as tf
@@ -159,16 +161,15 @@ def batches(arrays, batch_size: int, shuffle_seed: int | None = None):
     if any(len(a) != n for a in arrays):
         raise ValueError(f"arrays: expected the same number of examples in each, got "
                          f"{[len(a) for a in arrays]}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
-    keras = _keras()
+    batch_size = check_positive_int(batch_size, "batch_size")
+    keras = import_keras()
     if name() == "tensorflow":
         import tensorflow as tf
         data = tf.data.Dataset.from_tensor_slices(arrays)
         if shuffle_seed is not None:
             data = data.shuffle(n, seed=int(shuffle_seed), reshuffle_each_iteration=True)
-        return data.batch(int(batch_size))
-    return _array_batches(keras, arrays, int(batch_size), shuffle_seed)
+        return data.batch(batch_size)
+    return _array_batches(keras, arrays, batch_size, shuffle_seed)
 
 
 def _array_batches(keras, arrays, batch_size, shuffle_seed):

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .backend import import_keras
 from .baselines import Predictor, check_observed
 from .data import from_displacements, to_displacements
 from .validation import as_float_array, check_positive_int
@@ -47,14 +48,6 @@ CELLS = ("rnn", "gru", "lstm")
 HEADS = ("direct", "seq2seq")
 REPRESENTATIONS = ("absolute", "displacements", "canonical")
 _CELL_NAMES = {"rnn": "SimpleRNN", "gru": "GRU", "lstm": "LSTM"}
-
-
-def import_keras():
-    """Import Keras quietly (TensorFlow logs off first) and return the module."""
-    from .notebook import quiet_tensorflow
-    quiet_tensorflow()
-    import keras
-    return keras
 
 
 def _check_choice(value, name, choices):

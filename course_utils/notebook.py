@@ -12,6 +12,8 @@ import warnings
 
 import numpy as np
 
+from .validation import check_seed
+
 __all__ = ["setup", "quiet_tensorflow", "seed_everything", "DEFAULT_SEED"]
 
 DEFAULT_SEED = 42
@@ -35,9 +37,8 @@ def quiet_tensorflow() -> None:
 
 def seed_everything(seed: int = DEFAULT_SEED) -> None:
     """Seed Python, NumPy and (if already imported) Keras/TensorFlow."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
-    random.seed(int(seed))
+    seed = check_seed(seed)
+    random.seed(seed)
     np.random.seed(int(seed))
     os.environ["PYTHONHASHSEED"] = str(int(seed))
     import sys

@@ -46,7 +46,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .baselines import Predictor
-from .validation import as_float_array, check_positive_int
+from .validation import as_float_array, check_positive_int, check_seed
 
 __all__ = [
     "PARAM_NAMES", "ACTIVATIONS", "init_params", "check_params", "count_params",
@@ -74,9 +74,7 @@ def init_params(d_in: int, hidden: int, d_out: int, seed: int = 0, *,
     d_in = check_positive_int(d_in, "d_in")
     hidden = check_positive_int(hidden, "hidden")
     d_out = check_positive_int(d_out, "d_out")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
-    rng = np.random.default_rng(int(seed))
+    rng = np.random.default_rng(check_seed(seed))
 
     def glorot(n_in, n_out):
         limit = np.sqrt(6.0 / (n_in + n_out))

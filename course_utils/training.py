@@ -27,12 +27,7 @@ import numpy as np
 from . import backend
 from .validation import as_float_array, check_positive_int
 
-__all__ = ["FitResult", "fit", "plot_history", "batches_per_epoch", "set_seed", "as_pair"]
-
-
-def set_seed(seed: int) -> None:
-    """Seed Python, NumPy and Keras and switch the backend to deterministic ops (``backend.seed``)."""
-    backend.seed(seed)
+__all__ = ["FitResult", "fit", "plot_history", "batches_per_epoch", "as_pair"]
 
 
 def batches_per_epoch(n_examples: int, batch_size: int) -> int:
@@ -129,7 +124,7 @@ def fit(forecaster, train, val, *, epochs: int = 30, batch_size: int = 256, pati
     if checkpoint is not None and Path(checkpoint).suffix != ".keras":
         raise ValueError(f"checkpoint: expected a file name ending in .keras, got {str(checkpoint)!r}")
 
-    set_seed(seed)
+    backend.seed(seed)
     if forecaster.scale is None:
         forecaster.fit_normalisation(train_obs, train_fut)
     x, y = forecaster.encode(train_obs), forecaster.encode_target(train_obs, train_fut)

@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["as_float_array", "check_shape", "check_positive_int", "check_finite"]
+__all__ = ["as_float_array", "check_shape", "check_positive_int", "check_seed", "check_finite"]
 
 
 def _describe(value) -> str:
@@ -66,6 +66,13 @@ def check_finite(arr: np.ndarray, name: str) -> None:
 def check_shape(arr: np.ndarray, name: str, shape: Sequence[int | None]) -> None:
     """Check an existing array's shape (``None`` = any size)."""
     as_float_array(arr, name, shape=shape, allow_nan=True, allow_empty=True)
+
+
+def check_seed(value, name: str = "seed") -> int:
+    """Return a random seed as int if it is a non-negative integer, else raise ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
+    return int(value)
 
 
 def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
